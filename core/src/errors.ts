@@ -1,0 +1,80 @@
+/**
+ * Every error a user can meet carries a stable `RSN_ERR_*` code, a message that says what to
+ * fix, and where it happened (config file + JSON pointer, plugin, hook).
+ */
+export type ErrorCode =
+  | 'RSN_ERR_CONFIG_NOT_FOUND'
+  | 'RSN_ERR_CONFIG_LOAD'
+  | 'RSN_ERR_CONFIG_INVALID'
+  | 'RSN_ERR_PLUGIN_NOT_FOUND'
+  | 'RSN_ERR_PLUGIN_INVALID'
+  | 'RSN_ERR_PLUGIN_KIND'
+  | 'RSN_ERR_PLUGIN_OPTIONS'
+  | 'RSN_ERR_PLUGIN_DUPLICATE'
+  | 'RSN_ERR_PLUGIN_API_VERSION'
+  | 'RSN_ERR_PLUGIN_SETUP'
+  | 'RSN_ERR_HOOK'
+  | 'RSN_ERR_HOOK_UNKNOWN'
+  | 'RSN_ERR_BUDGET_EXHAUSTED'
+  | 'RSN_ERR_ABORTED'
+  | 'RSN_ERR_RUN_NOT_FOUND'
+  | 'RSN_ERR_RUN_CORRUPT'
+  | 'RSN_ERR_INPUT'
+  | 'RSN_ERR_TASK'
+  | 'RSN_ERR_POLICY'
+  | 'RSN_ERR_CHECKPOINT'
+  | 'RSN_ERR_VOCAB'
+  | 'RSN_ERR_CONTEXT_LENGTH'
+  | 'RSN_ERR_ONNX_MODEL'
+  | 'RSN_ERR_REWARD'
+  | 'RSN_ERR_SANDBOX_UNAVAILABLE'
+  | 'RSN_ERR_SANDBOX'
+  | 'RSN_ERR_DATASET'
+  | 'RSN_ERR_USAGE'
+  | (`RSN_ERR_${string}` & {});
+
+export interface ErrorContext {
+  /** Config file involved, if any. */
+  file?: string;
+  /** JSON pointer into the config (`/search/options/n`). */
+  pointer?: string;
+  plugin?: string;
+  hook?: string;
+  /** One line telling the user how to fix it. */
+  hint?: string;
+  [key: string]: unknown;
+}
+
+export class ReasonerError extends Error {
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReasonerError';
+    this.code = code;
+    this.context = context;
+  }
+
+  /** The text the CLI prints: code, message, location, hint; no stack. */
+  format(): string {
+    const where: string[] = [];
+    if (this.context.file) where.push(`file: ${this.context.file}`);
+    if (this.context.pointer) where.push(`at: ${this.context.pointer}`);
+    if (this.context.plugin) where.push(`plugin: ${this.context.plugin}`);
+    if (this.context.hook) where.push(`hook: ${this.context.hook}`);
+    const lines = [`${this.code}: ${this.message}`];
+    if (where.length) lines.push(`  ${where.join('  ')}`);
+    if (this.context.hint) lines.push(`  fix: ${this.context.hint}`);
+    return lines.join('\n');
+  }
+
+  toJSON(): { code: string; message: string; context: ErrorContext } {
+    return { code: this.code, message: this.message, context: this.context };
+  }
+}
+
+/** Duck-typed so that errors from a second copy of @reasoner/core are still recognised. */
+export function isReasonerError(e: unknown): e is ReasonerError {
+  return e instanceof ReasonerError || (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && String((e as { code: string }).code).startsWith('RSN_ERR_') && typeof (e as { format?: unknown }).format === 'function');
+}

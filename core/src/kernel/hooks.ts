@@ -1,0 +1,91 @@
+/**
+ * Every pipeline hook, in one place. All are tapable promise hooks:
+ * - `AsyncSeriesWaterfallHook`: each tap receives the first argument and may return a replacement
+ *   (return `undefined` to keep it), the rest are context;
+ * - `AsyncSeriesHook`: notification only; the return value is ignored.
+ * Tap with `hooks.afterReward.tapPromise('my-plugin', async (result, solution, task) => result)`.
+ * Taps run in registration order (plugins in config order, then the config's own `hooks`).
+ */
+import tapable from 'tapable';
+import type { AsyncSeriesHook as SeriesHook, AsyncSeriesWaterfallHook as WaterfallHook } from 'tapable';
+import type { GenerateRequest, GenerateResult } from '../types/policy.js';
+import type { RewardResult } from '../types/reward.js';
+import type { SearchNode, SearchResult } from '../types/search.js';
+import type { Task } from '../types/task.js';
+import type { RunSummary, TrajectoryRecord } from '../types/records.js';
+
+const { AsyncSeriesHook, AsyncSeriesWaterfallHook } = tapable;
+
+export interface RunInfo {
+  runId: string;
+  dir: string;
+  resumed: boolean;
+  /** Tasks already done (resume). */
+  done: number;
+}
+
+export interface LearnStepInfo {
+  step: number;
+  loss: number;
+  lr?: number;
+  metrics?: Record<string, number>;
+}
+
+export interface LearnEpochInfo {
+  epoch: number;
+  metrics: Record<string, number>;
+}
+
+export interface EvalResultInfo {
+  task: string;
+  split?: string;
+  n: number;
+  metrics: Record<string, number>;
+}
+
+export function createHooks() {
+  return {
+    /** Run begins (after setup, before the first task). */
+    runStart: new AsyncSeriesHook<[RunInfo]>(['run']),
+    /** Run finished (also after an abort); the summary is final. */
+    runEnd: new AsyncSeriesHook<[RunInfo, RunSummary]>(['run', 'summary']),
+    /** A task is about to be searched; return a modified task (e.g. rewrite the prompt). */
+    taskStart: new AsyncSeriesWaterfallHook<[Task]>(['task']),
+    /** A task is done and its record is durable. */
+    taskEnd: new AsyncSeriesHook<[TrajectoryRecord]>(['record']),
+    /** Before every policy call; return a modified request (e.g. add a stop sequence). */
+    beforeGenerate: new AsyncSeriesWaterfallHook<[GenerateRequest, Task]>(['request', 'task']),
+    /** After every policy call; return modified completions (e.g. strip chat debris). */
+    afterGenerate: new AsyncSeriesWaterfallHook<[GenerateResult, GenerateRequest, Task]>(['result', 'request', 'task']),
+    /** Before every reward call; return the solution text to score. */
+    beforeReward: new AsyncSeriesWaterfallHook<[string, Task]>(['solution', 'task']),
+    /** After every reward call; return a modified result (e.g. add a length penalty). */
+    afterReward: new AsyncSeriesWaterfallHook<[RewardResult, string, Task]>(['result', 'solution', 'task']),
+    /** Before the search plugin runs on a task; return a modified task. */
+    beforeSearch: new AsyncSeriesWaterfallHook<[Task]>(['task']),
+    /** After the search; return a modified result (e.g. re-rank candidates). */
+    afterSearch: new AsyncSeriesWaterfallHook<[SearchResult, Task]>(['result', 'task']),
+    /** Tree search expanded a node; return the (possibly filtered) children. */
+    searchExpand: new AsyncSeriesWaterfallHook<[SearchNode[], SearchNode, Task]>(['children', 'node', 'task']),
+    /** Tree search selected a node to expand; return another node to override. */
+    searchSelect: new AsyncSeriesWaterfallHook<[SearchNode, Task]>(['node', 'task']),
+    /** Tree search evaluated a node; return a modified value. */
+    searchEvaluate: new AsyncSeriesWaterfallHook<[number, SearchNode, Task]>(['value', 'node', 'task']),
+    /** Tree search backed a value up from a node. */
+    searchBackup: new AsyncSeriesHook<[SearchNode, number, Task]>(['node', 'value', 'task']),
+    /** A trajectory record is about to be written; return a modified record. */
+    trajectory: new AsyncSeriesWaterfallHook<[TrajectoryRecord]>(['record']),
+    /** A learner finished an optimisation step. */
+    learnStep: new AsyncSeriesHook<[LearnStepInfo]>(['step']),
+    /** A learner finished an epoch (or evaluation interval). */
+    learnEpoch: new AsyncSeriesHook<[LearnEpochInfo]>(['epoch']),
+    /** An evaluation produced its metrics. */
+    evalResult: new AsyncSeriesHook<[EvalResultInfo]>(['result']),
+  };
+}
+
+export type Hooks = ReturnType<typeof createHooks>;
+export type HookName = keyof Hooks;
+export type { SeriesHook, WaterfallHook };
+
+export const HOOK_NAMES = Object.keys(createHooks()) as HookName[];
