@@ -13,6 +13,7 @@ import type { RewardResult } from '../types/reward.js';
 import type { SearchNode, SearchResult } from '../types/search.js';
 import type { Task } from '../types/task.js';
 import type { RunSummary, TrajectoryRecord } from '../types/records.js';
+import { ReasonerError, isReasonerError } from '../errors.js';
 
 const { AsyncSeriesHook, AsyncSeriesWaterfallHook } = tapable;
 
@@ -43,7 +44,7 @@ export interface EvalResultInfo {
   metrics: Record<string, number>;
 }
 
-export function createHooks() {
+function declareHooks() {
   return {
     /** Run begins (after setup, before the first task). */
     runStart: new AsyncSeriesHook<[RunInfo]>(['run']),
@@ -84,8 +85,52 @@ export function createHooks() {
   };
 }
 
-export type Hooks = ReturnType<typeof createHooks>;
+export type Hooks = ReturnType<typeof declareHooks>;
 export type HookName = keyof Hooks;
 export type { SeriesHook, WaterfallHook };
 
-export const HOOK_NAMES = Object.keys(createHooks()) as HookName[];
+const FROZEN = Symbol('reasoner.hooks.frozen');
+
+/**
+ * A fresh hook set. Every tap is wrapped so that a throwing tap surfaces as RSN_ERR_HOOK naming
+ * the tap (plugin) and the hook; tapping after `freezeHooks` is refused.
+ */
+export function createHooks(): Hooks {
+  const hooks = declareHooks();
+  for (const [hookName, hook] of Object.entries(hooks) as [HookName, Hooks[HookName]][]) {
+    hook.intercept({
+      register(tap) {
+        if ((hooks as unknown as Record<symbol, boolean>)[FROZEN]) {
+          throw new ReasonerError('RSN_ERR_HOOK', `cannot tap "${hookName}" after setup: hooks are frozen once the run starts`, {
+            hook: hookName, plugin: tap.name, hint: 'tap hooks inside your plugin\'s setup() or in the config\'s `hooks`',
+          });
+        }
+        if (tap.type !== 'promise') {
+          throw new ReasonerError('RSN_ERR_HOOK', `hook "${hookName}" only accepts tapPromise (got ${tap.type})`, {
+            hook: hookName, plugin: tap.name, hint: `use hooks.${hookName}.tapPromise(name, async (...) => …)`,
+          });
+        }
+        const fn = tap.fn as (...args: unknown[]) => Promise<unknown>;
+        tap.fn = async (...args: unknown[]) => {
+          try {
+            return await fn(...args);
+          } catch (e) {
+            if (isReasonerError(e) && e.code === 'RSN_ERR_HOOK') throw e;
+            throw new ReasonerError('RSN_ERR_HOOK', `hook "${hookName}" tapped by "${tap.name}" threw: ${(e as Error)?.message ?? e}`, {
+              hook: hookName, plugin: tap.name, hint: `fix the "${hookName}" tap in ${tap.name}`,
+            }, { cause: e });
+          }
+        };
+        return tap;
+      },
+    });
+  }
+  return hooks;
+}
+
+/** Refuses further taps (called once setup is over). */
+export function freezeHooks(hooks: Hooks): void {
+  (hooks as unknown as Record<symbol, boolean>)[FROZEN] = true;
+}
+
+export const HOOK_NAMES = Object.keys(declareHooks()) as HookName[];

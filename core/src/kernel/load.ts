@@ -1,0 +1,28 @@
+import { loadConfigFile } from '../config/load.js';
+import { validateConfig } from '../config/validate.js';
+import type { ReasonerConfig } from '../config/types.js';
+import type { Logger } from '../util/logger.js';
+import { createKernel, type Kernel } from './kernel.js';
+
+export interface LoadKernelOptions {
+  /** Config file (else searched from cwd). */
+  config?: string;
+  cwd?: string;
+  logger?: Logger;
+  /** Changes applied to the loaded config before validation (CLI flags). */
+  override?: (config: ReasonerConfig) => ReasonerConfig;
+}
+
+/** find → load → validate → resolve plugins → set up: the one way in for CLI and library users. */
+export async function loadKernel(opts: LoadKernelOptions = {}): Promise<Kernel> {
+  const loaded = await loadConfigFile({ file: opts.config, cwd: opts.cwd });
+  let raw = loaded.config as ReasonerConfig;
+  if (opts.override) raw = opts.override({ ...raw });
+  const config = validateConfig(raw, loaded.file);
+  return createKernel({ config, file: loaded.file, dir: loaded.dir, logger: opts.logger });
+}
+
+/** Builds a kernel from an in-memory config (tests, programmatic use). */
+export async function kernelFromConfig(raw: ReasonerConfig, dir = process.cwd(), logger?: Logger): Promise<Kernel> {
+  return createKernel({ config: validateConfig(raw), dir, logger });
+}

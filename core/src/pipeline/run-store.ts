@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, truncate, writeFile, rename, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { ReasonerError } from '../errors.js';
+import type { TrajectoryRecord } from '../types/records.js';
+
+export const TRAJECTORIES = 'trajectories.jsonl';
+
+/**
+ * runs/<id>/: config.json, trajectories.jsonl (append-only, one line per task), summary.json.
+ * Each record is one write() of one whole line on an O_APPEND descriptor, serialised, so a kill
+ * at any point leaves at most one torn final line — which `open(resume)` cuts off.
+ */
+export class RunStore {
+  private fh: FileHandle | null = null;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(readonly dir: string, readonly runId: string) {}
+
+  get trajectoriesFile(): string {
+    return path.join(this.dir, TRAJECTORIES);
+  }
+
+  static newRunId(now = new Date()): string {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+  }
+
+  /** Creates a new run directory. */
+  static async create(outDir: string, runId = RunStore.newRunId()): Promise<RunStore> {
+    const dir = path.join(outDir, runId);
+    if (existsSync(dir)) {
+      throw new ReasonerError('RSN_ERR_USAGE', `run ${runId} already exists in ${outDir}`, { hint: `resume it with --resume ${runId}, or choose another --run-id` });
+    }
+    await mkdir(dir, { recursive: true });
+    const store = new RunStore(dir, runId);
+    store.fh = await open(store.trajectoriesFile, 'a');
+    return store;
+  }
+
+  /** Opens an existing run for resuming; returns the records already written (torn tail removed). */
+  static async resume(outDir: string, runId: string): Promise<{ store: RunStore; records: TrajectoryRecord[] }> {
+    const dir = path.join(outDir, runId);
+    const store = new RunStore(dir, runId);
+    if (!existsSync(dir)) {
+      throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no run "${runId}" in ${outDir}`, { hint: `list runs with \`ls ${outDir}\`; pass the folder name to --resume` });
+    }
+    const records = await store.readRecords(true);
+    store.fh = await open(store.trajectoriesFile, 'a');
+    return { store, records };
+  }
+
+  /** Reads every complete record; with `repair`, truncates a torn final line. */
+  async readRecords(repair = false): Promise<TrajectoryRecord[]> {
+    if (!existsSync(this.trajectoriesFile)) return [];
+    const text = await readFile(this.trajectoriesFile, 'utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    if (end < text.length && repair) await truncate(this.trajectoriesFile, Buffer.byteLength(text.slice(0, end)));
+    const out: TrajectoryRecord[] = [];
+    const lines = text.slice(0, end).split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i]) continue;
+      try {
+        out.push(JSON.parse(lines[i]!) as TrajectoryRecord);
+      } catch {
+        throw new ReasonerError('RSN_ERR_RUN_CORRUPT', `${this.trajectoriesFile}:${i + 1} is not a valid record`, {
+          file: this.trajectoriesFile, line: i + 1, hint: 'the file was edited by hand; remove or fix that line, then resume',
+        });
+      }
+    }
+    return out;
+  }
+
+  append(record: TrajectoryRecord): Promise<void> {
+    const line = JSON.stringify(record) + '\n';
+    const next = this.queue.then(async () => {
+      if (!this.fh) throw new ReasonerError('RSN_ERR_USAGE', 'run store is closed');
+      await this.fh.write(line);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Writes a JSON file atomically (tmp + rename): a crash never leaves half a summary. */
+  async writeJson(name: string, value: unknown): Promise<void> {
+    const file = path.join(this.dir, name);
+    await writeFile(file + '.tmp', JSON.stringify(value, null, 2) + '\n');
+    await rename(file + '.tmp', file);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.fh?.close();
+    this.fh = null;
+  }
+}

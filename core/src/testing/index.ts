@@ -1,0 +1,1 @@
+export { memoryTasks, memoryPolicy, memorySearch } from './memory-plugins.js';
