@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { ReasonerError } from '@reasoner/core';
+import { prepareJs } from './js-prep.js';
+import { SlotPool } from './pool.js';
+import { runProcess, type ProcessOutcome } from './run-process.js';
+import { DEFAULT_SANDBOX, prepareCommand } from './sandbox.js';
+import type { RunResult, RunStatus, RunTestsOptions, SandboxConfig } from './types.js';
+
+const PY_HARNESS = readFileSync(new URL('./harness.py', import.meta.url), 'utf8');
+const JS_HARNESS = readFileSync(new URL('./harness.cjs', import.meta.url), 'utf8');
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MEMORY_MB = 1024;
+/** V8 reserves address space for its code range and heap cages up front. */
+const NODE_ADDRESS_SPACE_HEADROOM_MB = 1024;
+
+export interface CodeRunnerOptions extends Partial<SandboxConfig> {
+  /** Sandboxed runs at once; defaults to the number of cores. */
+  concurrency?: number;
+  timeoutMs?: number;
+  memoryMb?: number;
+  partialCredit?: boolean;
+}
+
+export interface CodeRunner {
+  readonly concurrency: number;
+  runTests(options: RunTestsOptions): Promise<RunResult>;
+}
+
+interface HarnessEvents {
+  total?: number;
+  passes: number;
+  fails: number;
+  error?: string;
+  done: boolean;
+}
+
+function parseChannel(channel: string, nonce: string): HarnessEvents {
+  const ev: HarnessEvents = { passes: 0, fails: 0, done: false };
+  for (const line of channel.split('\n')) {
+    if (!line.startsWith(`${nonce} `)) continue;
+    const [name, a] = line.slice(nonce.length + 1).split(' ');
+    if (name === 'total') ev.total = Number(a);
+    else if (name === 'pass') ev.passes++;
+    else if (name === 'fail') ev.fails++;
+    else if (name === 'error') ev.error = a ?? 'unknown';
+    else if (name === 'done') ev.done = true;
+  }
+  return ev;
+}
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/** bwrap reports a child killed by signal N as exit code 128 + N. */
+function deathSignal(out: ProcessOutcome): string | undefined {
+  if (out.signal) return out.signal;
+  if (out.exitCode !== null && out.exitCode > 128 && out.exitCode < 128 + 65) return SIGNAL_NAMES.get(out.exitCode - 128);
+  return undefined;
+}
+
+function classify(out: ProcessOutcome, ev: HarnessEvents): { status: RunStatus; reason?: string } {
+  const sig = deathSignal(out);
+  if (out.aborted) return { status: 'killed', reason: 'aborted' };
+  if (out.timedOut) return { status: 'timeout', reason: 'wall-clock' };
+  if (sig === 'SIGXCPU') return { status: 'timeout', reason: 'cpu-time' };
+  if (out.outputExceeded) return { status: 'killed', reason: 'output-limit' };
+  if (ev.error) return { status: 'error', reason: `harness: ${ev.error}` };
+  if (ev.done) return { status: ev.fails === 0 && ev.passes === ev.total && out.exitCode === 0 ? 'passed' : 'failed' };
+  if (sig) return { status: 'killed', reason: `signal ${sig}` };
+  return { status: 'error', reason: `exited (code ${out.exitCode}) before the tests finished` };
+}
+
+/** An infrastructure failure must not look like a wrong program: raise it instead of scoring it. */
+function assertSandboxStarted(out: ProcessOutcome, ev: HarnessEvents, config: SandboxConfig, language: string): void {
+  if (ev.total !== undefined || ev.error || out.timedOut || out.aborted || out.outputExceeded) return;
+  const m = /^(bwrap|setpriv|prlimit): .*$/m.exec(out.stderr);
+  if (!m) return;
+  const interpreter = language === 'python' ? config.python : config.node;
+  throw new ReasonerError('RSN_ERR_SANDBOX', `the sandbox failed to start: ${m[0]}`, {
+    plugin: 'reward-code',
+    hint: /execvp|No such file/.test(m[0])
+      ? `the interpreter ${interpreter} must exist and be readable by an unprivileged user (set the \`python\`/\`node\` option)`
+      : 'check that bubblewrap works here (user namespaces enabled: `bwrap --unshare-all --ro-bind /usr /usr true`)',
+  });
+}
+
+/** Creates a runner: a pool of sandboxed interpreter runs sized to the cores. */
+export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
+  const config: SandboxConfig = {
+    python: options.python ?? DEFAULT_SANDBOX.python,
+    node: options.node ?? DEFAULT_SANDBOX.node,
+    unsafe: options.unsafe ?? DEFAULT_SANDBOX.unsafe,
+    maxProcesses: options.maxProcesses ?? DEFAULT_SANDBOX.maxProcesses,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_SANDBOX.maxOutputBytes,
+    workdirMb: options.workdirMb ?? DEFAULT_SANDBOX.workdirMb,
+    maxFileMb: options.maxFileMb ?? DEFAULT_SANDBOX.maxFileMb,
+  };
+  const pool = new SlotPool(options.concurrency);
+
+  async function run(req: RunTestsOptions, slot: number): Promise<RunResult> {
+    const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const memoryMb = req.memoryMb ?? options.memoryMb ?? DEFAULT_MEMORY_MB;
+    const partial = req.partialCredit ?? options.partialCredit ?? false;
+    const nonce = randomBytes(16).toString('hex');
+    let command: string[];
+    let input: string;
+    let addressSpaceMb = memoryMb;
+    if (req.language === 'python') {
+      command = [config.python, '-I', '-B', '-c', PY_HARNESS];
+      input = JSON.stringify({ nonce, program: req.program, setup: req.setup ?? '', tests: req.tests, partial });
+    } else if (req.language === 'javascript' || req.language === 'typescript') {
+      const js = await prepareJs(req.language, req.program, req.tests, req.setup);
+      command = [config.node, `--max-old-space-size=${memoryMb}`, '-e', JS_HARNESS];
+      input = JSON.stringify({ nonce, ...js, partial });
+      addressSpaceMb += NODE_ADDRESS_SPACE_HEADROOM_MB;
+    } else {
+      throw new ReasonerError('RSN_ERR_INPUT', `unsupported language "${String(req.language)}"`, { plugin: 'reward-code', hint: "use 'python', 'javascript' or 'typescript'" });
+    }
+    const cpuSeconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+    const prepared = await prepareCommand(config, { cpuSeconds, addressSpaceMb, slot }, command);
+    try {
+      const out = await runProcess({ ...prepared, input, timeoutMs, maxOutputBytes: config.maxOutputBytes, signal: req.signal });
+      const ev = parseChannel(out.channel, nonce);
+      assertSandboxStarted(out, ev, config, req.language);
+      const { status, reason } = classify(out, ev);
+      return {
+        passed: status === 'passed',
+        status,
+        passedCount: ev.passes,
+        total: ev.total,
+        stdout: out.stdout,
+        stderr: out.stderr,
+        durationMs: out.durationMs,
+        ...(reason ? { reason } : {}),
+      };
+    } finally {
+      await prepared.cleanup();
+    }
+  }
+
+  return {
+    concurrency: pool.size,
+    runTests: (req) => pool.use((slot) => run(req, slot)),
+  };
+}
+
+let defaultRunner: CodeRunner | undefined;
+
+/**
+ * Runs `program` then `tests` in the sandbox and reports how many tests passed. Uses a shared
+ * runner sized to the cores; call `createCodeRunner` for other limits or an unsafe runner.
+ */
+export function runTests(options: RunTestsOptions): Promise<RunResult> {
+  defaultRunner ??= createCodeRunner();
+  return defaultRunner.runTests(options);
+}
+
