@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { ReasonerError } from '@reasoner/core';
+import { decodeModel } from './onnx-builder.js';
+
+/** One layer's cache tensors: graph input names and the outputs that replace them next step. */
+export interface KvLayer {
+  pastKey: string;
+  pastValue: string;
+  presentKey: string;
+  presentValue: string;
+}
+
+/** How a decoder-only LM graph is wired, read from the session's inputs and outputs. */
+export interface LmLayout {
+  hasAttentionMask: boolean;
+  hasPositionIds: boolean;
+  logits: string;
+  /** Empty when the graph has no KV cache (each step recomputes the whole sequence). */
+  layers: KvLayer[];
+  kvHeads: number;
+  headDim: number;
+}
+
+export interface LmSession {
+  session: ort.InferenceSession;
+  layout: LmLayout;
+  /** `metadata_props` of the model (empty when not read). */
+  metadata: Record<string, string>;
+}
+
+export interface SessionOptions {
+  /** Intra-op threads (default 2). */
+  threads?: number;
+}
+
+const PAST = /^past(?:_key_values)?\.(\d+)\.(key|value)$/;
+const PRESENT = /^present(?:_key_values)?\.(\d+)\.(key|value)$/;
+/** Files larger than this are not parsed in JS for metadata (ORT reads them natively). */
+const METADATA_PARSE_LIMIT = 256 * 1024 * 1024;
+
+function notLm(what: string, why: string, hint: string): ReasonerError {
+  return new ReasonerError('RSN_ERR_ONNX_MODEL', `${what} is not a decoder-only language model this policy can run: ${why}`, { hint });
+}
+
+/**
+ * Opens an ONNX model with onnxruntime (CPU) and checks it is a decoder-only LM in the common
+ * export layout: inputs `input_ids` [batch, seq] int64, optional `attention_mask`
+ * [batch, past+seq], optional `position_ids`, optional `past_key_values.{i}.key/value`
+ * [batch, heads, past, headDim] float32; outputs `logits` [batch, seq, vocab] and
+ * `present.{i}.key/value` matching every past input.
+ */
+export async function openLmSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<LmSession> {
+  const what = typeof model === 'string' ? model : 'the ONNX model bytes';
+  let bytes: Uint8Array;
+  if (typeof model === 'string') {
+    try {
+      bytes = await readFile(model);
+    } catch (e) {
+      throw new ReasonerError('RSN_ERR_ONNX_MODEL', `cannot read ONNX model ${model}: ${(e as Error).message}`, { hint: 'check the `model` path (an .onnx file, or a policy-tiny checkpoint directory)' }, { cause: e });
+    }
+  } else {
+    bytes = model;
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: options.threads ?? 2,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+  } catch (e) {
+    throw new ReasonerError('RSN_ERR_ONNX_MODEL', `onnxruntime cannot load ${what}: ${(e as Error).message.split('\n')[0]}`, { hint: 'the file is corrupt, truncated or not ONNX; re-export or re-download it' }, { cause: e });
+  }
+  try {
+    const layout = detectLayout(session, what);
+    return { session, layout, metadata: bytes.byteLength <= METADATA_PARSE_LIMIT ? readMetadata(bytes) : {} };
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+}
+
+export function readMetadata(bytes: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of decodeModel(bytes).metadataProps ?? []) if (p.key) out[p.key] = p.value ?? '';
+  return out;
+}
+
+function detectLayout(session: ort.InferenceSession, what: string): LmLayout {
+  const inputs = session.inputNames;
+  const outputs = session.outputNames;
+  const hintLm = 'use a decoder-only LM exported in the common layout (e.g. Hugging Face Optimum `optimum-cli export onnx --task text-generation-with-past`), or a policy-tiny checkpoint';
+  if (!inputs.includes('input_ids')) throw notLm(what, `it has no \`input_ids\` input (inputs: ${inputs.join(', ') || 'none'})`, hintLm);
+  const logits = outputs.includes('logits') ? 'logits' : undefined;
+  if (!logits) throw notLm(what, `it has no \`logits\` output (outputs: ${outputs.join(', ') || 'none'})`, hintLm);
+
+  const known = new Set(['input_ids', 'attention_mask', 'position_ids']);
+  const past = new Map<number, Partial<KvLayer>>();
+  for (const name of inputs) {
+    const m = PAST.exec(name);
+    if (m) {
+      const l = past.get(+m[1]!) ?? {};
+      l[m[2] === 'key' ? 'pastKey' : 'pastValue'] = name;
+      past.set(+m[1]!, l);
+    } else if (!known.has(name)) {
+      throw notLm(what, `it needs the input \`${name}\`, which this runtime does not feed`, 'supported inputs: input_ids, attention_mask, position_ids, past_key_values.{i}.key/value (merged decoders with use_cache_branch and encoder-decoder models are not supported)');
+    }
+  }
+  for (const name of outputs) {
+    const m = PRESENT.exec(name);
+    if (!m) continue;
+    const l = past.get(+m[1]!);
+    if (l) l[m[2] === 'key' ? 'presentKey' : 'presentValue'] = name;
+  }
+  const layers: KvLayer[] = [];
+  for (let i = 0; i < past.size; i++) {
+    const l = past.get(i);
+    if (!l?.pastKey || !l.pastValue || !l.presentKey || !l.presentValue) {
+      throw notLm(what, `its KV cache is incomplete at layer ${i} (need past_key_values.${i}.key/value inputs and present.${i}.key/value outputs)`, hintLm);
+    }
+    layers.push(l as KvLayer);
+  }
+  let kvHeads = 0;
+  let headDim = 0;
+  if (layers.length) {
+    const meta = session.inputMetadata.find((m) => m.name === layers[0]!.pastKey);
+    if (meta?.isTensor && meta.type !== 'float32') throw notLm(what, `its KV cache is ${meta.type}; only float32 models are supported`, 'export the model in float32 (fp16 / int8-quantized caches are not supported yet)');
+    const shape = meta?.isTensor ? meta.shape : [];
+    if (shape.length !== 4 || typeof shape[1] !== 'number' || typeof shape[3] !== 'number') {
+      throw notLm(what, `its past_key_values have shape [${shape.join(', ')}], expected [batch, heads, past, headDim] with fixed heads and headDim`, hintLm);
+    }
+    kvHeads = shape[1];
+    headDim = shape[3];
+  }
+  const logitsMeta = session.outputMetadata.find((m) => m.name === logits);
+  if (logitsMeta?.isTensor && logitsMeta.type !== 'float32') throw notLm(what, `its logits are ${logitsMeta.type}; only float32 is supported`, 'export the model in float32');
+  return { hasAttentionMask: inputs.includes('attention_mask'), hasPositionIds: inputs.includes('position_ids'), logits, layers, kvHeads, headDim };
+}

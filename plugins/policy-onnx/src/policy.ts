@@ -1,0 +1,184 @@
+import { access } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createRng, ReasonerError, type Completion, type GenerateRequest, type GenerateResult, type Policy, type PolicyCapabilities } from '@reasoner/core';
+import { META_CONTEXT, META_ID, META_VOCAB, exportTinyToOnnxFile } from './export-tiny.js';
+import { generateRows, scoreIds, type GenRow, type LmRuntime } from './generate.js';
+import { openLmSession, type LmSession } from './lm-session.js';
+import { readTinyCheckpoint } from './tiny-checkpoint.js';
+import { CharVocabTokenizer, loadHfTokenizer, type TextTokenizer } from './tokenizers.js';
+
+export interface OnnxPolicyOptions {
+  /** Path of an .onnx file (or its bytes). */
+  model: string | Uint8Array;
+  /** tokenizer.json path or a tokenizer; default: the vocabulary embedded by our exporter, else tokenizer.json beside the model or in its parent folder. */
+  tokenizer?: string | TextTokenizer;
+  /** onnxruntime intra-op threads (default 2). */
+  threads?: number;
+  /** Default completion length when a request does not set `maxTokens` (default 128). */
+  maxTokens?: number;
+  /** Base seed for requests without their own `seed` (default 0). */
+  seed?: number;
+  /** Policy id recorded in trajectories (default: the checkpoint id in the model, else the file name). */
+  id?: string;
+  /** Context window in tokens (default: from our export's metadata; unchecked when unknown). */
+  contextLength?: number;
+  /** Most sequences run in one batch (default 64); larger `n` is split. */
+  maxBatch?: number;
+}
+
+/** A `Policy` backed by onnxruntime-node; `generateBatch` runs many prompts in one batch. */
+export class OnnxPolicy implements Policy {
+  readonly capabilities: PolicyCapabilities = { logprobs: true, prefix: true, nativeN: true, trainable: false };
+  private calls = 0;
+  private readonly rt: LmRuntime;
+
+  constructor(
+    readonly id: string,
+    private readonly lm: LmSession,
+    readonly tokenizer: TextTokenizer,
+    private readonly opts: { maxTokens: number; seed: number; contextLength: number | null; maxBatch: number },
+  ) {
+    this.rt = { session: lm.session, layout: lm.layout, tokenizer };
+  }
+
+  get contextLength(): number | null {
+    return this.opts.contextLength;
+  }
+
+  /** Whether the graph has a KV cache (else every step recomputes the whole sequence). */
+  get kvCache(): boolean {
+    return this.lm.layout.layers.length > 0;
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    return (await this.generateBatch([request], signal))[0]!;
+  }
+
+  /** Several requests (each with its own `n`) batched together; one result per request. */
+  async generateBatch(requests: GenerateRequest[], signal?: AbortSignal): Promise<GenerateResult[]> {
+    const rows: GenRow[] = [];
+    const owner: number[] = [];
+    requests.forEach((req, r) => {
+      const seed = req.seed ?? (this.opts.seed + this.calls++) >>> 0;
+      const rng = createRng(seed);
+      const promptIds = [...this.tokenizer.encodePrompt(req.prompt), ...(req.prefix ? this.tokenizer.encodeText(req.prefix) : [])];
+      const maxTokens = this.fitMaxTokens(promptIds.length, req.maxTokens);
+      const sampling = { temperature: req.temperature ?? 1, topK: req.topK, topP: req.topP };
+      for (let i = 0; i < (req.n ?? 1); i++) {
+        rows.push({ promptIds, rng: rng.fork(i), sampling, maxTokens, stop: req.stop, logprobs: req.logprobs });
+        owner.push(r);
+      }
+    });
+    const completions: Completion[] = [];
+    for (let i = 0; i < rows.length; i += this.opts.maxBatch) {
+      completions.push(...(await generateRows(this.rt, rows.slice(i, i + this.opts.maxBatch), signal)));
+    }
+    return requests.map((_, r) => {
+      const mine = completions.filter((_, i) => owner[i] === r);
+      const myRows = rows.filter((_, i) => owner[i] === r);
+      return {
+        completions: mine,
+        usage: {
+          promptTokens: myRows.reduce((a, row) => a + row.promptIds.length, 0),
+          completionTokens: mine.reduce((a, c) => a + c.tokens, 0),
+          calls: 1,
+        },
+      };
+    });
+  }
+
+  async scoreText(prompt: string, text: string, signal?: AbortSignal): Promise<{ logprobs: number[]; tokens: number }> {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    const promptIds = this.tokenizer.encodePrompt(prompt);
+    const textIds = this.tokenizer.encodeText(text);
+    const ctx = this.opts.contextLength;
+    if (ctx !== null && promptIds.length + textIds.length > ctx) {
+      throw new ReasonerError('RSN_ERR_CONTEXT_LENGTH', `prompt + text are ${promptIds.length + textIds.length} tokens; the model's context window is ${ctx}`, { hint: 'score a shorter text or use a model with a longer context' });
+    }
+    if (!textIds.length) return { logprobs: [], tokens: 0 };
+    const logprobs = await scoreIds(this.rt, promptIds, textIds);
+    return { logprobs, tokens: textIds.length };
+  }
+
+  async close(): Promise<void> {
+    await this.lm.session.release();
+  }
+
+  private fitMaxTokens(promptLen: number, requested: number | undefined): number {
+    const ctx = this.opts.contextLength;
+    if (ctx === null) return requested ?? this.opts.maxTokens;
+    if (promptLen >= ctx) {
+      throw new ReasonerError('RSN_ERR_CONTEXT_LENGTH', `the prompt is ${promptLen} tokens; the model's context window is ${ctx}, which leaves no room to generate`, { hint: 'shorten the prompt (or prefix), or use a model with a longer context' });
+    }
+    if (requested !== undefined && promptLen + requested > ctx) {
+      throw new ReasonerError('RSN_ERR_CONTEXT_LENGTH', `maxTokens ${requested} after a ${promptLen}-token prompt exceeds the context window of ${ctx} tokens`, { hint: `ask for at most ${ctx - promptLen} tokens, or leave maxTokens unset to fill the remaining context` });
+    }
+    return requested ?? Math.min(this.opts.maxTokens, ctx - promptLen);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/** Opens any decoder-only ONNX LM in the common layout (see README) as a `Policy`. */
+export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<OnnxPolicy> {
+  const lm = await openLmSession(options.model, { threads: options.threads });
+  try {
+    let tokenizer: TextTokenizer;
+    if (typeof options.tokenizer === 'object') tokenizer = options.tokenizer;
+    else if (typeof options.tokenizer === 'string') tokenizer = await loadHfTokenizer(options.tokenizer);
+    else if (lm.metadata[META_VOCAB]) tokenizer = new CharVocabTokenizer(JSON.parse(lm.metadata[META_VOCAB]));
+    else {
+      const dir = typeof options.model === 'string' ? dirname(options.model) : undefined;
+      const candidates = dir ? [join(dir, 'tokenizer.json'), join(dirname(dir), 'tokenizer.json')] : [];
+      let found: string | undefined;
+      for (const c of candidates) if (await exists(c)) { found = c; break; }
+      if (!found) {
+        throw new ReasonerError('RSN_ERR_ONNX_MODEL', `no tokenizer for ${typeof options.model === 'string' ? options.model : 'the ONNX model'}: it carries no vocabulary and no tokenizer.json sits beside it`, { hint: 'set the `tokenizer` option to the model\'s tokenizer.json' });
+      }
+      tokenizer = await loadHfTokenizer(found);
+    }
+    const ctxMeta = Number(lm.metadata[META_CONTEXT]);
+    const id = options.id ?? lm.metadata[META_ID] ?? `onnx:${typeof options.model === 'string' ? basename(options.model) : 'model'}`;
+    return new OnnxPolicy(id, lm, tokenizer, {
+      maxTokens: options.maxTokens ?? 128,
+      seed: options.seed ?? 0,
+      contextLength: options.contextLength ?? (Number.isFinite(ctxMeta) && ctxMeta > 0 ? ctxMeta : null),
+      maxBatch: options.maxBatch ?? 64,
+    });
+  } catch (e) {
+    await lm.session.release();
+    throw e;
+  }
+}
+
+export interface TinyPolicyOptions {
+  threads?: number;
+  maxTokens?: number;
+  seed?: number;
+  /** Export with a KV cache (default true; false recomputes the sequence each step, for benchmarks). */
+  kvCache?: boolean;
+  /** Where exported .onnx files are cached (default: the OS temp dir). */
+  cacheDir?: string;
+  maxBatch?: number;
+}
+
+/**
+ * Exports a policy-tiny checkpoint to ONNX (cached by checkpoint id) and opens it. policy-tiny's
+ * `engine: 'onnx'` mode imports this by name: keep the name and signature.
+ */
+export async function createPolicyFromTinyCheckpoint(dir: string, options: TinyPolicyOptions = {}): Promise<OnnxPolicy> {
+  const ckpt = await readTinyCheckpoint(dir);
+  const exported = await exportTinyToOnnxFile(ckpt, { kvCache: options.kvCache, cacheDir: options.cacheDir });
+  return createOnnxPolicy({
+    model: exported.bytes ?? exported.path,
+    tokenizer: new CharVocabTokenizer(ckpt.vocab),
+    id: ckpt.id,
+    contextLength: ckpt.arch.contextLength,
+    threads: options.threads,
+    maxTokens: options.maxTokens,
+    seed: options.seed,
+    maxBatch: options.maxBatch,
+  });
+}

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ReasonerError } from '@reasoner/core';
+
+/** What generation needs from a tokenizer, whichever kind it is. */
+export interface TextTokenizer {
+  /** Ids of a prompt, with the model's leading special tokens (e.g. `<bos>`). */
+  encodePrompt(text: string): number[];
+  /** Ids of continuation text (no special tokens). */
+  encodeText(text: string): number[];
+  /** Text of generated ids (special tokens dropped). */
+  decode(ids: readonly number[]): string;
+  readonly eosId: number | null;
+  /** Id fed at padded slots (masked out, so any valid id works). */
+  readonly padId: number;
+}
+
+/** policy-tiny's character tokenizer (CHECKPOINT.md): 0 `<pad>`, 1 `<bos>`, 2 `<eos>`, then chars. */
+export class CharVocabTokenizer implements TextTokenizer {
+  readonly eosId = 2;
+  readonly padId = 0;
+  private readonly index = new Map<string, number>();
+
+  constructor(readonly vocab: readonly string[]) {
+    vocab.forEach((c, i) => { if (i > 2) this.index.set(c, i); });
+  }
+
+  encodePrompt(text: string): number[] {
+    return [1, ...this.encodeText(text)];
+  }
+
+  encodeText(text: string): number[] {
+    const ids: number[] = new Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const id = this.index.get(text[i]!);
+      if (id === undefined) {
+        throw new ReasonerError('RSN_ERR_VOCAB', `character ${JSON.stringify(text[i])} (position ${i}) is not in the model's vocabulary`, { hint: `the model knows only: ${JSON.stringify(this.vocab.slice(3).join(''))}; remove or replace the character, or train a checkpoint whose tokenizer includes it` });
+      }
+      ids[i] = id;
+    }
+    return ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    let s = '';
+    for (const id of ids) if (id > 2) s += this.vocab[id] ?? '';
+    return s;
+  }
+}
+
+type TokenField = string | { content?: string } | null | undefined;
+
+/** A Hugging Face `tokenizer.json` (BPE / ByteLevel, WordPiece, Unigram…) via @huggingface/tokenizers. */
+export class HfTokenizer implements TextTokenizer {
+  readonly eosId: number | null;
+  readonly padId: number;
+
+  constructor(private readonly tok: Tokenizer, ids: { eos: number | null; pad: number | null }) {
+    this.eosId = ids.eos;
+    this.padId = ids.pad ?? ids.eos ?? 0;
+  }
+
+  encodePrompt(text: string): number[] {
+    return this.tok.encode(text, { add_special_tokens: true }).ids;
+  }
+
+  encodeText(text: string): number[] {
+    return this.tok.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    return this.tok.decode([...ids], { skip_special_tokens: true });
+  }
+}
+
+async function readJsonIfExists(path: string): Promise<any> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Loads `tokenizer.json` plus, from the same folder when present, `tokenizer_config.json`
+ * (bos/eos/pad tokens), `generation_config.json` and `config.json` (eos_token_id).
+ */
+export async function loadHfTokenizer(path: string): Promise<HfTokenizer> {
+  const hint = 'pass `tokenizer` as the path of the model\'s tokenizer.json (Hugging Face tokenizers format)';
+  let json: any;
+  let config: any;
+  let genConfig: any;
+  let modelConfig: any;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+    const dir = dirname(path);
+    config = (await readJsonIfExists(join(dir, 'tokenizer_config.json'))) ?? {};
+    genConfig = (await readJsonIfExists(join(dir, 'generation_config.json'))) ?? {};
+    modelConfig = (await readJsonIfExists(join(dir, 'config.json'))) ?? {};
+  } catch (e) {
+    throw new ReasonerError('RSN_ERR_ONNX_MODEL', `cannot read tokenizer ${path}: ${(e as Error).message}`, { hint }, { cause: e });
+  }
+  let tok: Tokenizer;
+  try {
+    tok = new Tokenizer(json, config);
+  } catch (e) {
+    throw new ReasonerError('RSN_ERR_ONNX_MODEL', `${path} is not a tokenizer.json this library understands: ${(e as Error).message}`, { hint }, { cause: e });
+  }
+  const vocab = tok.get_vocab(true);
+  const idOf = (t: TokenField): number | null => {
+    const s = typeof t === 'string' ? t : t?.content;
+    return s !== undefined && vocab.has(s) ? vocab.get(s)! : null;
+  };
+  const firstId = (v: unknown): number | null => (Array.isArray(v) ? (typeof v[0] === 'number' ? v[0] : null) : typeof v === 'number' ? v : null);
+  const eos = idOf(config.eos_token) ?? firstId(genConfig.eos_token_id) ?? firstId(modelConfig.eos_token_id)
+    ?? idOf(['<|endoftext|>', '</s>', '<eos>', '<|end_of_text|>', '<|im_end|>'].find((s) => vocab.has(s)));
+  const pad = idOf(config.pad_token) ?? firstId(genConfig.pad_token_id) ?? firstId(modelConfig.pad_token_id);
+  return new HfTokenizer(tok, { eos, pad });
+}
