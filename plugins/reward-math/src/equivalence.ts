@@ -1,0 +1,197 @@
+import { createRng } from '@reasoner/core';
+import { differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, type CasExpr } from './cas.js';
+import { normalizeAnswer } from './normalize.js';
+import { closeTo, parsePlainNumber } from './numbers.js';
+import { parseValue, type Relation, type Value } from './structure.js';
+
+export interface EquivalenceOptions {
+  /** Relative tolerance for numeric comparison (default 1e-6). */
+  tolerance?: number;
+  /** Seed of the RNG that picks the random evaluation points (default 20241). */
+  seed?: number;
+  /** Number of random points for symbolic comparison (default 5). */
+  points?: number;
+  /** Inputs longer than this compare as trimmed strings only (default 10 000). */
+  maxChars?: number;
+}
+
+interface Ctx {
+  tol: number;
+  seed: number;
+  points: number;
+  /** Either side carried a percent sign: n and n/100 are both accepted. */
+  percent: boolean;
+}
+
+const DEFAULTS = { tolerance: 1e-6, seed: 20241, points: 5, maxChars: 10_000 };
+
+/** Values of each variable at each point; deterministic for a seed and a variable name. */
+function pointsFor(vars: string[], ctx: Ctx): Array<Record<string, number>> {
+  const envs: Array<Record<string, number>> = [];
+  const rng = createRng(ctx.seed);
+  for (let k = 0; k < ctx.points; k++) {
+    const env: Record<string, number> = {};
+    for (const v of vars) env[v] = 0.5 + 2 * rng.fork(`${v}#${k}`).next(); // positive: keeps sqrt/log defined
+    env.ImaginaryUnit ??= 0.5 + 2 * rng.fork(`ImaginaryUnit#${k}`).next();
+    envs.push(env);
+  }
+  return envs;
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+/** Random-point comparison: true / false, or undefined when no point evaluates on both sides. */
+function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined {
+  const scale = ctx.percent && a.vars.length === 0 && b.vars.length === 0;
+  let agree = 0;
+  for (const env of pointsFor(union(a.vars, b.vars), ctx)) {
+    const x = tryEvaluate(a.json, env);
+    const y = tryEvaluate(b.json, env);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (closeTo(x, y, ctx.tol) || (scale && (closeTo(x, y / 100, ctx.tol) || closeTo(x / 100, y, ctx.tol)))) agree++;
+    else return false;
+  }
+  return agree > 0 ? true : undefined;
+}
+
+function leafEqual(a: string, b: string, ctx: Ctx): boolean {
+  if (a === b || a.replace(/\s+/g, '') === b.replace(/\s+/g, '')) return true;
+  const x = parsePlainNumber(a);
+  const y = parsePlainNumber(b);
+  if (x !== null && y !== null) {
+    return closeTo(x, y, ctx.tol) || (ctx.percent && (closeTo(x, y / 100, ctx.tol) || closeTo(x / 100, y, ctx.tol)));
+  }
+  const pa = parseLatex(a);
+  const pb = parseLatex(b);
+  // An unparseable side never equals anything but itself (compute-engine would call two errors equal).
+  if (pa.json === null || pb.json === null) return false;
+  if (sameCanonical(pa, pb)) return true;
+  const numeric = numericallyEqual(pa, pb, ctx);
+  if (numeric !== undefined) return numeric;
+  return differenceSimplifiesToZero(pa, pb) ?? false;
+}
+
+/** `lhs - rhs` of each relation must be proportional (positive factor for inequalities). */
+function relationsEqual(r: Relation, s: Relation, ctx: Ctx): boolean {
+  if (r.op !== s.op) return false;
+  if (leafEqual(r.lhs, s.lhs, ctx) && leafEqual(r.rhs, s.rhs, ctx)) return true;
+  if (r.op === '=' || r.op === '!=') {
+    if (leafEqual(r.lhs, s.rhs, ctx) && leafEqual(r.rhs, s.lhs, ctx)) return true;
+  }
+  const d1 = parseLatex(`(${r.lhs})-(${r.rhs})`);
+  const d2 = parseLatex(`(${s.lhs})-(${s.rhs})`);
+  if (d1.json === null || d2.json === null) return false;
+  let ratio: number | undefined;
+  for (const env of pointsFor(union(d1.vars, d2.vars), ctx)) {
+    const x = tryEvaluate(d1.json, env);
+    const y = tryEvaluate(d2.json, env);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (Math.abs(y) < 1e-12 || Math.abs(x) < 1e-12) {
+      if (Math.abs(x) < 1e-12 && Math.abs(y) < 1e-12) continue;
+      return false;
+    }
+    const q = x / y;
+    if (ratio === undefined) ratio = q;
+    else if (!closeTo(ratio, q, Math.max(ctx.tol, 1e-9))) return false;
+  }
+  if (ratio === undefined) return false;
+  return r.op === '<' || r.op === '<=' ? ratio > 0 : true;
+}
+
+/** Unordered match of two lists (backtracking; lists here are short). */
+function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length > 12) return a.every((x, i) => valuesEqual(x, b[i], ctx));
+  const used = new Array<boolean>(b.length).fill(false);
+  const go = (i: number): boolean => {
+    if (i === a.length) return true;
+    for (let j = 0; j < b.length; j++) {
+      if (used[j] || !valuesEqual(a[i], b[j], ctx)) continue;
+      used[j] = true;
+      if (go(i + 1)) return true;
+      used[j] = false;
+    }
+    return false;
+  };
+  return go(0);
+}
+
+function sameList(a: Value[], b: Value[], ctx: Ctx): boolean {
+  return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i], ctx));
+}
+
+function textKey(s: string): string {
+  return s.toLowerCase().replace(/^the\s+/, '').replace(/[\s.'’()]+/g, '');
+}
+
+function flattenMatrix(m: Value[][]): Value[] | null {
+  if (m.length === 1) return m[0];
+  if (m.every((r) => r.length === 1)) return m.map((r) => r[0]);
+  return null;
+}
+
+export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
+  switch (g.kind) {
+    case 'expr':
+      if (p.kind === 'expr') return leafEqual(g.latex, p.latex, ctx);
+      if (p.kind === 'text') return textKey(g.latex) === textKey(p.text);
+      if (p.kind === 'relation' && g.equation) return relationsEqual(g.equation, p, ctx);
+      if (p.kind === 'set' && p.items.length === 1) return valuesEqual(g, p.items[0], ctx);
+      return false;
+    case 'text':
+      if (p.kind === 'text') return textKey(g.text) === textKey(p.text);
+      if (p.kind === 'expr') return textKey(g.text) === textKey(p.latex);
+      return false;
+    case 'tuple':
+      if (p.kind === 'tuple') return sameList(g.items, p.items, ctx);
+      if (p.kind === 'interval') return g.items.length === 2 && !p.loClosed && !p.hiClosed && valuesEqual(g.items[0], p.lo, ctx) && valuesEqual(g.items[1], p.hi, ctx);
+      if (p.kind === 'matrix') { const flat = flattenMatrix(p.rows); return flat !== null && sameList(g.items, flat, ctx); }
+      return false;
+    case 'interval':
+      if (p.kind === 'tuple') return valuesEqual(p, g, ctx);
+      return p.kind === 'interval' && g.loClosed === p.loClosed && g.hiClosed === p.hiClosed && valuesEqual(g.lo, p.lo, ctx) && valuesEqual(g.hi, p.hi, ctx);
+    case 'set':
+      if (p.kind === 'set') return sameMultiset(g.items, p.items, ctx);
+      if (g.items.length === 1) return valuesEqual(g.items[0], p, ctx);
+      return false;
+    case 'union':
+      return p.kind === 'union' && sameMultiset(g.items, p.items, ctx);
+    case 'matrix':
+      if (p.kind === 'matrix') return g.rows.length === p.rows.length && g.rows.every((r, i) => sameList(r, p.rows[i], ctx));
+      if (p.kind === 'tuple') return valuesEqual(p, g, ctx);
+      return false;
+    case 'relation':
+      if (p.kind === 'relation') return relationsEqual(g, p, ctx);
+      if (p.kind === 'expr' && p.equation) return relationsEqual(g, p.equation, ctx);
+      return false;
+  }
+}
+
+/**
+ * Are two final answers (already extracted: bare LaTeX or plain text) the same mathematical
+ * object? Numbers within a relative tolerance, expressions by random-point evaluation and
+ * symbolic simplification, intervals, sets, tuples, matrices, equations and inequalities by
+ * structure. Never throws; anything it cannot read compares as normalised text.
+ */
+export function isEquivalent(gold: string, pred: string, options: EquivalenceOptions = {}): boolean {
+  try {
+    if (typeof gold !== 'string' || typeof pred !== 'string') return false;
+    const maxChars = options.maxChars ?? DEFAULTS.maxChars;
+    if (gold.length > maxChars || pred.length > maxChars) return gold.trim() === pred.trim();
+    const g = normalizeAnswer(gold);
+    const p = normalizeAnswer(pred);
+    if (g.text === '' || p.text === '') return false;
+    const ctx: Ctx = {
+      tol: options.tolerance ?? DEFAULTS.tolerance,
+      seed: options.seed ?? DEFAULTS.seed,
+      points: options.points ?? DEFAULTS.points,
+      percent: g.percent || p.percent,
+    };
+    if (g.text === p.text) return true;
+    return valuesEqual(parseValue(g.text), parseValue(p.text), ctx);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,123 @@
+import { lastBoxed } from './normalize.js';
+
+export interface ExtractOptions {
+  /** When nothing marks the answer, fall back to the last number in the text (default true). */
+  fallbackLastNumber?: boolean;
+  /** Only the last `maxChars` characters are searched (answers sit at the end; bounds the work). Default 20 000. */
+  maxChars?: number;
+}
+
+/** Tokens that end a chat turn; anything after the first one that follows content is a new turn. */
+const END_OF_TURN = /<\|im_end\|>|<\|eot_id\|>|<\|endoftext\|>|<\|end\|>|<\/s>|<\|im_start\|>|<\|start_header_id\|>|<end_of_turn>|<\|end_of_text\|>/g;
+const ANY_SPECIAL = /<\|[^|>\n]{1,40}\|>|<\/?s>|<(?:start|end)_of_turn>/g;
+
+/** Removes chat-template debris: cuts at the first end-of-turn marker that follows real content. */
+export function stripChatDebris(text: string): string {
+  END_OF_TURN.lastIndex = 0;
+  for (let m = END_OF_TURN.exec(text); m; m = END_OF_TURN.exec(text)) {
+    const before = text.slice(0, m.index).replace(ANY_SPECIAL, '').replace(/^\s*(?:system|user|assistant)\b/i, '');
+    if (before.trim().length > 0) {
+      text = text.slice(0, m.index);
+      break;
+    }
+  }
+  return text.replace(ANY_SPECIAL, '').replace(/^\s*assistant\s*\n/i, '');
+}
+
+interface Span { text: string; start: number; end: number }
+
+const MATH_ENV = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<![\\\d])\$((?:\\\$|[^\n$])+?)(?<!\\)\$/g;
+const PERCENT_AFTER = /^\s*(?:\\?%|percent\b|percentage\b|pct\b)/i;
+const NUMBER = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+(?![\d.]))?(?:\s*(?:%|percent\b))?/g;
+
+function lastMathEnv(text: string): Span | null {
+  let last: Span | null = null;
+  MATH_ENV.lastIndex = 0;
+  for (let m = MATH_ENV.exec(text); m; m = MATH_ENV.exec(text)) {
+    const body = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
+    if (body.length === 0) continue;
+    const pct = PERCENT_AFTER.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 12));
+    last = { text: pct ? `${body}\\%` : body, start: m.index, end: m.index + m[0].length };
+  }
+  return last;
+}
+
+function lastNumber(text: string): Span | null {
+  let last: Span | null = null;
+  NUMBER.lastIndex = 0;
+  for (let m = NUMBER.exec(text); m; m = NUMBER.exec(text)) last = { text: m[0], start: m.index, end: m.index + m[0].length };
+  return last;
+}
+
+/** A bare answer (`\frac{10}{9}`, `125 miles`, `Evelyn`) rather than prose: used whole. */
+export function isBareAnswer(text: string): boolean {
+  if (text.length > 200 || /\n\s*\n/.test(text)) return false;
+  MATH_ENV.lastIndex = 0;
+  if (MATH_ENV.test(text)) return false;
+  const words = text.replace(/\\(?:begin|end)\{[^}]*\}(?:\{[^}]*\})?/g, ' ').replace(/\\[a-zA-Z]+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
+  return words.length <= 2;
+}
+
+/** Rightmost math environment or (optionally) number; a number inside the last environment defers to it. */
+function unanchored(text: string, fallbackLastNumber: boolean): string | null {
+  const env = lastMathEnv(text);
+  const num = fallbackLastNumber ? lastNumber(text) : null;
+  if (env && (!num || num.end <= env.end)) return env.text;
+  return num ? num.text : null;
+}
+
+const ANCHOR = /\b(?:final answer|answer)\b[^.\n$]{0,60}?(?:\bis\b|:|=)\s*|\bthe answer\b\s*/gi;
+
+/** The text after the last "final answer is" / "answer:" anchor, cut to one sentence. */
+function anchored(text: string, fallbackLastNumber: boolean): string | null {
+  let found: string | null = null;
+  ANCHOR.lastIndex = 0;
+  for (let m = ANCHOR.exec(text); m; m = ANCHOR.exec(text)) {
+    const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 600);
+    const env = /^(\$\$|\$|\\\(|\\\[)/.exec(rest);
+    let cand: string | null = null;
+    if (env) {
+      const closer = env[1] === '\\(' ? '\\)' : env[1] === '\\[' ? '\\]' : env[1];
+      const close = rest.indexOf(closer, env[1].length);
+      if (close > 0) {
+        cand = rest.slice(env[1].length, close);
+        if (PERCENT_AFTER.test(rest.slice(close + closer.length))) cand += '\\%';
+      }
+    }
+    if (cand === null) {
+      let sentence = rest.split(/\n|\.\s|\.$|\bI hope\b/)[0].trim();
+      const isIdx = sentence.lastIndexOf(' is ');
+      if (isIdx >= 0) sentence = sentence.slice(isIdx + 4);
+      if (sentence.length > 0) cand = isBareAnswer(sentence) ? sentence : unanchored(sentence, fallbackLastNumber);
+    }
+    if (cand !== null && cand.trim().length > 0) found = cand.trim();
+  }
+  return found;
+}
+
+/**
+ * The final answer in a solution: the last `\boxed{…}`/`\fbox{…}`, else a GSM8K `#### 42` line,
+ * else the text after "final answer is" / "the answer is" / "answer:", else the whole text when
+ * it is a bare answer, else the last math environment or (unless turned off) the last number.
+ * Returns null when nothing qualifies.
+ */
+export function extractAnswer(text: string, options: ExtractOptions = {}): string | null {
+  const fallbackLastNumber = options.fallbackLastNumber ?? true;
+  const maxChars = options.maxChars ?? 20_000;
+  if (typeof text !== 'string') return null;
+  let t = text.length > maxChars ? text.slice(-maxChars) : text;
+  t = stripChatDebris(t);
+  const boxed = lastBoxed(t);
+  if (boxed !== null && boxed.trim().length > 0) return boxed.trim();
+  const hashes = t.lastIndexOf('####');
+  if (hashes >= 0) {
+    const line = t.slice(hashes + 4).split('\n')[0].trim().replace(/\.$/, '');
+    if (line.length > 0) return line;
+  }
+  const a = anchored(t, fallbackLastNumber);
+  if (a !== null) return a;
+  const trimmed = t.trim();
+  if (trimmed.length === 0) return null;
+  if (isBareAnswer(trimmed)) return trimmed;
+  return unanchored(t, fallbackLastNumber);
+}

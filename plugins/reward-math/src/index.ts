@@ -1,0 +1,76 @@
+import { definePlugin, ReasonerError, type Reward, type RewardResult, type Task } from '@reasoner/core';
+import { isEquivalent } from './equivalence.js';
+import { extractAnswer } from './extract.js';
+
+export { extractAnswer, stripChatDebris, isBareAnswer } from './extract.js';
+export type { ExtractOptions } from './extract.js';
+export { isEquivalent } from './equivalence.js';
+export type { EquivalenceOptions } from './equivalence.js';
+export { verify } from './verify.js';
+export type { VerifyOptions } from './verify.js';
+export { normalizeAnswer } from './normalize.js';
+export { parseValue } from './structure.js';
+export type { Value, Relation } from './structure.js';
+
+export interface RewardMathOptions {
+  /** Relative tolerance for numeric answers. */
+  tolerance: number;
+  /** Fall back to the last number of a solution that marks no answer. */
+  fallbackLastNumber: boolean;
+  /** Seed for the random evaluation points of symbolic comparison. */
+  seed: number;
+}
+
+const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true, seed: 20241 };
+
+/** Scores one solution against `task.answer`. Exported for callers that do not go through the kernel. */
+export function scoreMath(task: Task, solution: string, options: Partial<RewardMathOptions> = {}): RewardResult {
+  const opts = { ...DEFAULTS, ...options };
+  if (typeof task.answer !== 'string' || task.answer.trim() === '') {
+    throw new ReasonerError('RSN_ERR_REWARD', `Task "${task.id}" has no gold answer, so reward-math cannot score it.`, {
+      plugin: 'reward-math',
+      hint: 'Use a task source that sets `answer` (e.g. task-gsm8k, task-math), or a reward that does not need one.',
+    });
+  }
+  let gold: string = task.answer;
+  let extracted: string | null = null;
+  let correct = false;
+  try {
+    gold = extractAnswer(task.answer, { fallbackLastNumber: true }) ?? task.answer;
+    extracted = extractAnswer(typeof solution === 'string' ? solution : '', { fallbackLastNumber: opts.fallbackLastNumber });
+    correct = extracted !== null && isEquivalent(gold, extracted, { tolerance: opts.tolerance, seed: opts.seed });
+  } catch {
+    // Hostile or malformed input scores 0; the reward never throws on a solution.
+    correct = false;
+  }
+  return { value: correct ? 1 : 0, correct, detail: { extracted, gold } };
+}
+
+export default definePlugin<RewardMathOptions, 'reward'>({
+  name: 'reward-math',
+  kind: 'reward',
+  apiVersion: 1,
+  description: 'Outcome reward: the final answer of a math solution against the gold answer (numbers, LaTeX, expressions, sets, intervals, matrices).',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      tolerance: { type: 'number', minimum: 0, default: DEFAULTS.tolerance, description: 'Relative tolerance for numeric answers.' },
+      fallbackLastNumber: { type: 'boolean', default: DEFAULTS.fallbackLastNumber, description: 'Use the last number of a solution that marks no answer.' },
+      seed: { type: 'integer', default: DEFAULTS.seed, description: 'Seed for random evaluation points.' },
+    },
+    additionalProperties: false,
+  },
+  setup(_ctx, options): Reward {
+    const opts: RewardMathOptions = {
+      tolerance: options?.tolerance ?? DEFAULTS.tolerance,
+      fallbackLastNumber: options?.fallbackLastNumber ?? DEFAULTS.fallbackLastNumber,
+      seed: options?.seed ?? DEFAULTS.seed,
+    };
+    return {
+      kind: 'outcome',
+      async score(task, solution) {
+        return scoreMath(task, solution, opts);
+      },
+    };
+  },
+});

@@ -1,0 +1,169 @@
+import { matchBrace } from './braces.js';
+
+/** An answer string after cleanup, with the flags the cleanup removed from it. */
+export interface Normalized {
+  /** Cleaned LaTeX / plain-math text. */
+  text: string;
+  /** A `%` / "percent" was attached (the value may be read as n or n/100). */
+  percent: boolean;
+}
+
+const TEXT_COMMANDS = ['text', 'textbf', 'textit', 'textrm', 'textnormal', 'mbox', 'mathrm', 'mathbf', 'mathit', 'boldsymbol', 'textsf', 'texttt', 'emph', 'hbox', 'mathsf', 'bm'];
+const TEXT_RE = new RegExp(`\\\\(?:${TEXT_COMMANDS.join('|')})\\s*\\{`, 'g');
+
+/** Units and filler words dropped when they trail a quantity (`5 \text{ cm}^2`, `125 miles`). */
+const UNIT_WORDS = new Set(
+  (
+    'unit units cm mm km m meter meters metre metres centimeter centimeters inch inches in ft foot feet yard yards yd mile miles mi ' +
+    'sq square cubic cu g gram grams kg kilogram kilograms mg lb lbs pound pounds ounce ounces oz ton tons ' +
+    's sec second seconds min minute minutes h hr hrs hour hours day days week weeks month months year years yr ' +
+    'l liter liters litre litres ml gallon gallons quart quarts pint pints cup cups ' +
+    'dollar dollars cent cents euro euros usd mph kph kmh degree degrees deg radian radians rad ' +
+    'people persons person students student apples items times point points sheep cars books boxes pages ' +
+    'area volume per each only approximately about'
+  ).split(' '),
+);
+
+/** Replaces `\cmd{arg}` by `f(arg)` for every occurrence, innermost handled by recursion on the output. */
+function replaceCommandArg(s: string, re: RegExp, f: (arg: string, command: string) => string): string {
+  let out = '';
+  let last = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchBrace(s, open);
+    if (close < 0) break; // unbalanced: leave the rest as is
+    out += s.slice(last, m.index) + f(s.slice(open + 1, close), m[0]);
+    last = close + 1;
+    re.lastIndex = close + 1;
+  }
+  return out + s.slice(last);
+}
+
+/** `\frac12` → `\frac{1}{2}`, `\frac1{x}` → `\frac{1}{x}`, `\sqrt3` → `\sqrt{3}` (malformed but common). */
+function fixShorthandArgs(s: string): string {
+  s = s.replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}');
+  s = s.replace(/\\frac\s*(\d)\s*(?=\{)/g, '\\frac{$1}');
+  s = s.replace(/\\frac\s*(\{[^{}]*\})\s*(\d)/g, '\\frac$1{$2}');
+  s = s.replace(/\\sqrt\s*(\d+|[a-zA-Z])(?![a-zA-Z])/g, '\\sqrt{$1}');
+  return s;
+}
+
+/** Removes `\text{…}`-like wrappers: words that are units disappear; other words stay as plain text. */
+function stripTextCommands(s: string): string {
+  return replaceCommandArg(s, TEXT_RE, (arg) => {
+    const inner = arg.trim();
+    if (/^(and|or|,)$/i.test(inner)) return ',';
+    return ` ${inner} `;
+  });
+}
+
+/** Drops trailing unit words (`125 miles`, `15 cm^2`) when a number or expression precedes them. */
+function stripTrailingUnits(s: string): string {
+  let prev: string;
+  do {
+    prev = s;
+    const m = /^(.*?[\d}).\]])\s*([a-zA-Z]+)(\^\{?[23]\}?|²|³)?\s*\.?$/.exec(s);
+    if (m && UNIT_WORDS.has(m[2].toLowerCase()) && /\d/.test(m[1])) s = m[1].trim();
+  } while (s !== prev && s.length > 0);
+  return s;
+}
+
+/** Unwraps the content of the last `\boxed{…}` / `\fbox{…}` in `s`, or returns null. */
+export function lastBoxed(s: string): string | null {
+  const re = /\\(?:boxed|fbox)\s*/g;
+  let idx = -1;
+  let len = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    idx = m.index;
+    len = m[0].length;
+  }
+  if (idx < 0) return null;
+  const start = idx + len;
+  if (s[start] === '{') {
+    const close = matchBrace(s, start);
+    // Unbalanced: take the rest, minus a trailing `$`/`.`, rather than give up.
+    return close < 0 ? s.slice(start + 1).replace(/[\s$.]*$/, '') : s.slice(start + 1, close);
+  }
+  const m = /^\S+/.exec(s.slice(start)); // `\boxed 5`
+  return m ? m[0].replace(/[$.]+$/, '') : null;
+}
+
+/** Strips one layer of math delimiters around the whole string: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. */
+export function stripMathDelimiters(s: string): string {
+  let t = s.trim();
+  for (let k = 0; k < 3; k++) {
+    const before = t;
+    if (t.startsWith('$$') && t.endsWith('$$') && t.length >= 4) t = t.slice(2, -2).trim();
+    else if (t.startsWith('$') && t.endsWith('$') && t.length >= 2) t = t.slice(1, -1).trim();
+    else if ((t.startsWith('\\(') && t.endsWith('\\)')) || (t.startsWith('\\[') && t.endsWith('\\]'))) t = t.slice(2, -2).trim();
+    if (t === before) break;
+  }
+  return t;
+}
+
+/**
+ * Cleans an extracted answer so that formatting never decides equality: math delimiters,
+ * `\left`/`\right`, spacing commands, `\dfrac`, degree signs, `\$`, `\text{units}`, thousands
+ * separators, trailing punctuation. The percent sign is removed and reported as a flag.
+ */
+export function normalizeAnswer(raw: string): Normalized {
+  let s = raw.trim();
+  const boxed = lastBoxed(s);
+  if (boxed !== null) s = boxed;
+  s = stripMathDelimiters(s);
+  s = s.replace(/\$/g, ' ');
+  s = s
+    .replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)\b/g, '')
+    .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)\s*(?=[()[\]|.\\])/g, '')
+    .replace(/\\(?:left|right)\s*\./g, '')
+    .replace(/(?<![\\a-zA-Z])(?:left|right)(?=[()[\]])/g, '') // `\\left(` after backslash doubling in data
+    .replace(/\\(?:d|t|c)frac/g, '\\frac')
+    .replace(/\\over\b/g, '/')
+    .replace(/(\d)\s*(?:\{,\}|\\!)\s*(?=\d)/g, '$1') // 14{,}916, 10,\!000
+    .replace(/\\!/g, '')
+    .replace(/(?<!\\)\\(?:,|;|:|>| |quad|qquad|enspace|thinspace)/g, ' ')
+    .replace(/~/g, ' ');
+  // Degrees: `30^\circ`, `30^{\circ}`, `30°`.
+  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?/g, '').replace(/\\circ|°|\\degree/g, '');
+  s = s.replace(/\\\$|\\euro|[€£¥₹]/g, '');
+  s = stripTextCommands(s);
+  s = s.replace(/\\(?:mathbf|mathcal|mathbb|operatorname)\s*\{([^{}]*)\}/g, '$1');
+  s = fixShorthandArgs(s);
+  let percent = false;
+  s = s.replace(/\s*(?:\\%|%|\bpercentage\b|\bpercent\b|\bpct\b)/gi, () => {
+    percent = true;
+    return '';
+  });
+  s = s
+    .replace(/\\(?:le|leq|leqslant)\b|≤|<=/g, ' \\le ')
+    .replace(/\\(?:ge|geq|geqslant)\b|≥|>=/g, ' \\ge ')
+    .replace(/\\(?:ne|neq)\b|≠|!=/g, ' \\ne ')
+    .replace(/\\lt\b/g, '<')
+    .replace(/\\gt\b/g, '>')
+    .replace(/∞|\\infin\b|\\infty/g, '\\infty')
+    .replace(/\\(?:varnothing|emptyset)|∅/g, '\\emptyset')
+    .replace(/\\(?:dots|ldots|cdots)/g, '\\ldots')
+    .replace(/−/g, '-')
+    .replace(/×/g, '\\times ')
+    .replace(/÷/g, '\\div ')
+    .replace(/π/g, '\\pi ')
+    .replace(/√/g, '\\sqrt ');
+  s = s.replace(/\s+/g, ' ').trim();
+  // Trailing sentence punctuation and a leading "answer:"-like label.
+  s = s.replace(/^(?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*:?\s*/i, '');
+  s = s.replace(/[\s.,;:!]+$/g, '').replace(/^[\s,;:]+/, '');
+  s = stripTrailingUnits(s);
+  s = normalizeThousands(s);
+  return { text: s, percent };
+}
+
+/** `12,000,023` → `12000023`, `1 000` → `1000`, `1000,99` → `1000.99` — only when the whole string is the number. */
+export function normalizeThousands(s: string): string {
+  const m = /^(-?)(\d{1,3}(?:[, ]\d{3})+)(\.\d+)?$/.exec(s);
+  if (m) return m[1] + m[2].replace(/[, ]/g, '') + (m[3] ?? '');
+  // A decimal comma ("1,22", "0,111", "1000,99"); "-2,1" stays a list of two answers.
+  const dec = /^(-?\d+),(\d+)$/.exec(s);
+  if (dec && (/^-?0$/.test(dec[1]) || dec[2].length === 2)) return `${dec[1]}.${dec[2]}`;
+  return s;
+}

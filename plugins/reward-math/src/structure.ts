@@ -1,0 +1,169 @@
+import { isSingleGroup, splitTopLevel } from './braces.js';
+
+/** An answer's shape, read from normalised text. Leaves (`expr`) are compared by value. */
+export type Value =
+  | { kind: 'expr'; latex: string; equation?: Relation }
+  | { kind: 'text'; text: string }
+  /** `(a, b, …)`: ordered. A two-item tuple also stands for the open interval (a, b). */
+  | { kind: 'tuple'; items: Value[] }
+  | { kind: 'interval'; lo: Value; hi: Value; loClosed: boolean; hiClosed: boolean }
+  /** `\{a, b\}` or a bare list `a, b`: unordered. */
+  | { kind: 'set'; items: Value[] }
+  | { kind: 'union'; items: Value[] }
+  | { kind: 'matrix'; rows: Value[][] }
+  | Relation;
+
+export interface Relation {
+  kind: 'relation';
+  /** Normalised so that only `=`, `<`, `<=`, `!=` remain (`a > b` is stored as `b < a`). */
+  op: '=' | '<' | '<=' | '!=';
+  lhs: string;
+  rhs: string;
+}
+
+const MAX_DEPTH = 8;
+/** A lone variable (`x`, `x_1`, `\theta`, `f(x)`) or a tuple of them (`(p, q)`): an answer label. */
+const SIMPLE_VAR = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?(?:\s*\(\s*[a-zA-Z]\s*\))?$/;
+function isLabel(s: string): boolean {
+  const t = s.trim();
+  if (SIMPLE_VAR.test(t)) return true;
+  if (/^\(.*\)$/.test(t)) return splitTopLevel(t.slice(1, -1), ',').every((p) => SIMPLE_VAR.test(p.trim()));
+  return false;
+}
+
+const MATRIX_RE = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
+
+function parseMatrix(body: string, depth: number): Value {
+  const rows = splitTopLevel(body, '\\\\')
+    .map((r) => r.trim())
+    .filter((r) => r.length > 0 && r !== '\\hline');
+  return { kind: 'matrix', rows: rows.map((r) => splitTopLevel(r, '&').map((c) => parseValue(c, depth + 1))) };
+}
+
+const REL_OPS: Array<[RegExp, Relation['op'], boolean]> = [
+  [/\\le\b/, '<=', false],
+  [/\\ge\b/, '<=', true],
+  [/\\ne\b/, '!=', false],
+  [/</, '<', false],
+  [/>/, '<', true],
+];
+
+/** Finds the first top-level relation operator other than `=`. */
+function splitInequality(s: string): { parts: string[]; ops: Array<{ op: Relation['op']; flip: boolean }> } | null {
+  const tokens = s.split(/(\\le\b|\\ge\b|\\ne\b|<|>)/);
+  if (tokens.length < 3) return null;
+  const parts: string[] = [];
+  const ops: Array<{ op: Relation['op']; flip: boolean }> = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (i % 2 === 0) parts.push(tokens[i].trim());
+    else {
+      const def = REL_OPS.find(([re]) => re.test(tokens[i]));
+      if (!def) return null;
+      ops.push({ op: def[1], flip: def[2] });
+    }
+  }
+  // Brackets must balance inside each part, or the operator was not top-level.
+  if (!parts.every((p) => balanced(p))) return null;
+  return { parts, ops };
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(' || c === '[' || c === '{') d++;
+    else if (c === ')' || c === ']' || c === '}') d--;
+  }
+  return d === 0;
+}
+
+function relation(lhs: string, op: Relation['op'], flip: boolean, rhs: string): Relation {
+  return flip ? { kind: 'relation', op, lhs: rhs, rhs: lhs } : { kind: 'relation', op, lhs, rhs };
+}
+
+/** Parses normalised answer text into a Value tree. Never throws. */
+export function parseValue(input: string, depth = 0): Value {
+  let s = input.trim();
+  if (depth > MAX_DEPTH) return { kind: 'text', text: s };
+  s = s.replace(/^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?\s*\\in\s*/, ''); // `x \in [0, 1)`
+  if (s === '\\emptyset' || s === '\\{\\}' || s === '\\{ \\}') return { kind: 'set', items: [] };
+
+  const matrix = MATRIX_RE.exec(s) ?? MATRIX_RE.exec(s.replace(/^[([]\s*([\s\S]*?)\s*[)\]]$/, '$1'));
+  if (matrix) return parseMatrix(matrix[2], depth);
+
+  const unionParts = splitTopLevel(s, '\\cup');
+  if (unionParts.length > 1) return { kind: 'union', items: unionParts.map((p) => parseValue(p, depth + 1)) };
+
+  // Several answers: `1, 2` or `x = 1, y = 2` (bare lists are unordered).
+  const commaParts = splitTopLevel(s, ',');
+  if (commaParts.length > 1 && commaParts.every((p) => p.trim().length > 0)) {
+    return { kind: 'set', items: commaParts.map((p) => parseValue(p, depth + 1)) };
+  }
+
+  const approx = splitTopLevel(s, '\\approx');
+  if (approx.length > 1) return parseValue(isLabel(approx[0]) ? approx[1] : approx[0], depth + 1);
+
+  const eqParts = splitTopLevel(s, '=');
+  if (eqParts.length > 2) return parseValue(eqParts[eqParts.length - 1], depth + 1);
+  if (eqParts.length === 2) {
+    const [lhs, rhs] = [eqParts[0].trim(), eqParts[1].trim()];
+    if (isLabel(lhs)) {
+      const v = parseValue(rhs, depth + 1);
+      return v.kind === 'expr' ? { ...v, equation: { kind: 'relation', op: '=', lhs, rhs } } : v;
+    }
+    // `\frac{1}{2} = \frac{10}{9}`-style chains of numbers: the last value is the answer.
+    if (!/[a-zA-Z]/.test(lhs.replace(/\\[a-zA-Z]+/g, '')) && !/[a-zA-Z]/.test(rhs.replace(/\\[a-zA-Z]+/g, ''))) return parseValue(rhs, depth + 1);
+    return { kind: 'relation', op: '=', lhs, rhs };
+  }
+
+  const ineq = splitInequality(s);
+  if (ineq) {
+    if (ineq.parts.length === 2) return relation(ineq.parts[0], ineq.ops[0].op, ineq.ops[0].flip, ineq.parts[1]);
+    // `a < x <= b` is an interval.
+    if (ineq.parts.length === 3 && isLabel(ineq.parts[1]) && ineq.ops.every((o) => !o.flip && o.op !== '!=')) {
+      return {
+        kind: 'interval',
+        lo: parseValue(ineq.parts[0], depth + 1),
+        hi: parseValue(ineq.parts[2], depth + 1),
+        loClosed: ineq.ops[0].op === '<=',
+        hiClosed: ineq.ops[1].op === '<=',
+      };
+    }
+  }
+
+  // `a \pm b` is the two-element set {a + b, a - b}.
+  const pm = s.split(/\\pm|\\mp|±/);
+  if (pm.length === 2 && balanced(pm[0]) && balanced(pm[1])) {
+    const a = pm[0].trim();
+    const b = pm[1].trim();
+    const items: Value[] = a
+      ? [{ kind: 'expr', latex: `${a}+(${b})` }, { kind: 'expr', latex: `${a}-(${b})` }]
+      : [{ kind: 'expr', latex: b }, { kind: 'expr', latex: `-(${b})` }];
+    return { kind: 'set', items };
+  }
+
+  if (s.startsWith('\\{') && s.endsWith('\\}')) {
+    const inner = s.slice(2, -2).trim();
+    return { kind: 'set', items: inner ? splitTopLevel(inner, ',').map((p) => parseValue(p, depth + 1)) : [] };
+  }
+  if (s.length >= 2 && isSingleGroup(s)) {
+    const open = s[0];
+    const close = s[s.length - 1];
+    const inner = s.slice(1, -1);
+    if ((open === '(' || open === '[') && (close === ')' || close === ']')) {
+      const parts = splitTopLevel(inner, ',');
+      if (parts.length === 2 && (open === '[' || close === ']')) {
+        return { kind: 'interval', lo: parseValue(parts[0], depth + 1), hi: parseValue(parts[1], depth + 1), loClosed: open === '[', hiClosed: close === ']' };
+      }
+      if (parts.length >= 2) return { kind: 'tuple', items: parts.map((p) => parseValue(p, depth + 1)) };
+      return parseValue(inner, depth + 1);
+    }
+    if (open === '{' && close === '}') {
+      const parts = splitTopLevel(inner, ',');
+      return parts.length > 1 ? { kind: 'set', items: parts.map((p) => parseValue(p, depth + 1)) } : parseValue(inner, depth + 1);
+    }
+  }
+
+  // Words (names, yes/no, multiple-choice letters in prose) compare as text.
+  if (/^[A-Za-z][A-Za-z\s'’.-]*$/.test(s) && (s.includes(' ') || s.length >= 4)) return { kind: 'text', text: s };
+  return { kind: 'expr', latex: s };
+}
