@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolicyFromTinyCheckpoint, type OnnxPolicy } from './policy.js';
+import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
+import { referenceLogits } from './testing/reference-forward.js';
+import { readTinyCheckpoint } from './tiny-checkpoint.js';
+
+let dir: string;
+let ckDir: string;
+let kv: OnnxPolicy;
+let noKv: OnnxPolicy;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'policy-onnx-gen-'));
+  ckDir = await writeRandomTinyCheckpoint(join(dir, 'ck'), { dModel: 32, nHeads: 4, nLayers: 2, dFF: 64, contextLength: 48 }, 3);
+  kv = await createPolicyFromTinyCheckpoint(ckDir, { cacheDir: join(dir, 'cache'), seed: 5 });
+  noKv = await createPolicyFromTinyCheckpoint(ckDir, { cacheDir: join(dir, 'cache'), kvCache: false, seed: 5 });
+});
+afterAll(async () => {
+  await kv?.close();
+  await noKv?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const prompts = ['12+7=', 'abc', '(3*4)-5=1', 'x'];
+
+describe('OnnxPolicy generation', () => {
+  it('KV-cached greedy equals full-recompute greedy and the reference forward', async () => {
+    const ck = await readTinyCheckpoint(ckDir);
+    expect(kv.kvCache).toBe(true);
+    expect(noKv.kvCache).toBe(false);
+    for (const prompt of prompts) {
+      const a = (await kv.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]!;
+      const b = (await noKv.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]!;
+      expect(a).toEqual(b);
+      // Greedy decoding by the plain-JS reference of the contract.
+      const ids = [1, ...kv.tokenizer.encodeText(prompt)];
+      const gen: number[] = [];
+      for (let i = 0; i < a.tokens; i++) {
+        const row = referenceLogits(ck, ids).at(-1)!;
+        let best = 0;
+        for (let v = 1; v < row.length; v++) if (row[v]! > row[best]!) best = v;
+        ids.push(best);
+        gen.push(best);
+        if (best === 2) break;
+      }
+      expect(kv.tokenizer.decode(gen)).toBe(a.text);
+    }
+  });
+
+  it('a batch of prompts of different lengths equals one-by-one generation', async () => {
+    for (const temperature of [0, 1]) {
+      const reqs = prompts.map((prompt, i) => ({ prompt, temperature, maxTokens: 16, n: 2, seed: 100 + i, logprobs: true }));
+      const batched = await kv.generateBatch(reqs);
+      for (let i = 0; i < reqs.length; i++) {
+        const single = await kv.generate(reqs[i]!);
+        expect(batched[i]!.completions.map((c) => c.text)).toEqual(single.completions.map((c) => c.text));
+        batched[i]!.completions.forEach((c, j) => {
+          c.logprobs!.forEach((lp, t) => expect(lp).toBeCloseTo(single.completions[j]!.logprobs![t]!, 4));
+        });
+      }
+    }
+  });
+
+  it('logprobs of sampled text equal scoreText', async () => {
+    const res = await kv.generate({ prompt: '12+7=', n: 6, temperature: 1, maxTokens: 24, logprobs: true, seed: 9 });
+    expect(res.completions).toHaveLength(6);
+    for (const c of res.completions) {
+      const scored = await kv.scoreText('12+7=', c.text);
+      expect(scored.tokens).toBe(c.text.length);
+      expect(c.logprobs).toHaveLength(scored.tokens);
+      scored.logprobs.forEach((lp, t) => expect(Math.abs(lp - c.logprobs![t]!)).toBeLessThan(1e-4));
+    }
+  });
+
+  it('is deterministic per seed and differs across seeds', async () => {
+    const a = await kv.generate({ prompt: 'abc', n: 4, temperature: 1, maxTokens: 12, seed: 1 });
+    const b = await kv.generate({ prompt: 'abc', n: 4, temperature: 1, maxTokens: 12, seed: 1 });
+    const c = await kv.generate({ prompt: 'abc', n: 4, temperature: 1, maxTokens: 12, seed: 2 });
+    expect(a).toEqual(b);
+    expect(c.completions.map((x) => x.text)).not.toEqual(a.completions.map((x) => x.text));
+    expect(a.usage).toEqual({ promptTokens: 16, completionTokens: a.completions.reduce((s, x) => s + x.tokens, 0), calls: 1 });
+  });
+
+  it('stops at stop sequences, eos and maxTokens, and continues a prefix', async () => {
+    const free = (await kv.generate({ prompt: '12+7=', temperature: 0, maxTokens: 30 })).completions[0]!;
+    expect(free.text.length).toBeGreaterThan(2);
+    // Stop at a character the greedy text contains: the text ends right before it.
+    const stopChar = free.text[2]!;
+    const stopped = (await kv.generate({ prompt: '12+7=', temperature: 0, maxTokens: 30, stop: [stopChar], logprobs: true })).completions[0]!;
+    expect(stopped.finishReason).toBe('stop');
+    expect(stopped.text).toBe(free.text.slice(0, free.text.indexOf(stopChar)));
+    expect(stopped.logprobs).toHaveLength(stopped.text.length);
+    const short = (await kv.generate({ prompt: '12+7=', temperature: 0, maxTokens: 3 })).completions[0]!;
+    expect(short.tokens).toBeLessThanOrEqual(3);
+    if (short.finishReason === 'length') expect(short.text).toBe(free.text.slice(0, 3));
+    // Prefix continuation = continuing the prompt with the prefix appended.
+    const withPrefix = (await kv.generate({ prompt: '12+7=', prefix: free.text.slice(0, 2), temperature: 0, maxTokens: 10 })).completions[0]!;
+    expect(withPrefix.text).toBe(free.text.slice(2, 2 + withPrefix.text.length));
+    // Eos: a sampled run that ends with eos excludes it from the text.
+    const many = await kv.generate({ prompt: 'x', n: 32, temperature: 1.5, maxTokens: 40, seed: 3 });
+    for (const c of many.completions) expect(c.text).not.toContain('<eos>');
+  });
+
+  it('rejects out-of-vocabulary prompts and contexts that do not fit', async () => {
+    await expect(kv.generate({ prompt: 'héllo' })).rejects.toMatchObject({ code: 'RSN_ERR_VOCAB' });
+    await expect(kv.generate({ prompt: 'abc', maxTokens: 100 })).rejects.toMatchObject({ code: 'RSN_ERR_CONTEXT_LENGTH' });
+    await expect(kv.generate({ prompt: 'a'.repeat(60) })).rejects.toMatchObject({ code: 'RSN_ERR_CONTEXT_LENGTH' });
+    // Unset maxTokens fills the remaining context instead.
+    const fill = (await kv.generate({ prompt: 'a'.repeat(40), temperature: 0 })).completions[0]!;
+    expect(fill.tokens).toBeLessThanOrEqual(48 - 41);
+  });
+
+  it('RSS does not grow across many generate calls', async () => {
+    const call = () => kv.generate({ prompt: '12+7=', n: 8, temperature: 1, maxTokens: 24, logprobs: true });
+    for (let i = 0; i < 50; i++) await call();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 150; i++) await call();
+    const grown = (process.memoryUsage().rss - before) / 2 ** 20;
+    expect(grown).toBeLessThan(40);
+  });
+});
