@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { ReasonerError } from '../../errors.js';
+import { RunStore } from '../../pipeline/run-store.js';
+import type { DatasetRecord } from '../../types/learn.js';
+import { globals, intFlag, pluginFlag, printJson, withKernel } from '../shared.js';
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('dataset records: {prompt, solution, reward, …} JSONL (roadmap phase 0)');
+  data
+    .command('export')
+    .description('write dataset records from a task source\'s reference solutions, or from a run\'s trajectories (--run)')
+    .requiredOption('--out <file>', 'output JSONL')
+    .option('--tasks <plugin>', 'task source (package or path); default: the config\'s')
+    .option('--tasks-options <json>', 'options for --tasks')
+    .option('--split <split>', 'train | validation | test', 'train')
+    .option('--limit <n>', 'at most n records')
+    .option('--run <dir>', 'export a run folder (runs/<id>) instead: one record per trajectory, reward = its reward value')
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      const g = globals(cmd);
+      const limit = intFlag(opts.limit, '--limit') ?? Infinity;
+      const out = createWriteStream(path.resolve(opts.out!));
+      let n = 0;
+      const write = (r: DatasetRecord) => { out.write(JSON.stringify(r) + '\n'); n++; };
+      if (opts.run) {
+        const dir = path.resolve(opts.run);
+        const { records } = await RunStore.resume(path.dirname(dir), path.basename(dir));
+        for (const t of records) {
+          if (n >= limit) break;
+          if (t.error) continue;
+          write({ id: t.taskId, prompt: t.prompt, solution: t.solution, reward: t.reward?.value ?? 0, answer: t.answer ?? undefined, meta: { correct: t.correct, policyId: t.policyId, search: t.search.name } });
+        }
+      } else {
+        const tasksSpec = pluginFlag(opts.tasks, opts.tasksOptions, '--tasks');
+        await withKernel(g, async (kernel) => {
+          const tasks = kernel.require('task');
+          for await (const t of tasks.tasks({ split: opts.split as 'train', limit: Number.isFinite(limit) ? limit : undefined })) {
+            if (t.solution === undefined) {
+              throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no reference solution for ${t.id}`, { hint: 'export a run instead (--run runs/<id>), whose solutions come from search' });
+            }
+            write({ id: t.id, prompt: t.prompt, solution: t.solution, reward: 1, answer: t.answer, meta: t.meta });
+          }
+        }, (c) => ({ ...c, ...(tasksSpec ? { tasks: tasksSpec } : {}), policy: undefined, reward: undefined, search: undefined, learn: undefined }), true);
+      }
+      await new Promise((r) => out.end(r));
+      if (g.json) printJson({ records: n, out: path.resolve(opts.out!) });
+      else process.stdout.write(`wrote ${n} records to ${opts.out}\n`);
+    });
+}

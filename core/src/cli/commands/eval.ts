@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { evaluate } from '../../pipeline/eval.js';
+import { runReward } from '../../pipeline/run.js';
+import { createProgress } from '../progress.js';
+import { globals, intFlag, pluginFlag, printJson, withKernel } from '../shared.js';
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('greedy pass@1, unbiased pass@k and maj@k of the configured policy on a task split')
+    .option('--split <split>', 'train | validation | test', 'test')
+    .option('--limit <n>', 'evaluate the first n tasks')
+    .option('--k <k>', 'k for pass@k and maj@k', '16')
+    .option('--samples <n>', 'samples per task (≥ k; default k)')
+    .option('--temperature <t>', 'sampling temperature for pass@k', '1')
+    .option('--concurrency <n>', 'tasks at once', '2')
+    .option('--tasks <plugin>', 'task plugin (package or path) instead of the config\'s')
+    .option('--tasks-options <json>', 'options for --tasks')
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      const g = globals(cmd);
+      const tasksSpec = pluginFlag(opts.tasks, opts.tasksOptions, '--tasks');
+      await withKernel(g, async (kernel, signal) => {
+        const bar = createProgress('eval', !g.json && process.stderr.isTTY === true);
+        const tasks = kernel.require('task');
+        bar.start(await tasks.count?.({ split: opts.split as 'test', limit: intFlag(opts.limit, '--limit') }));
+        const report = await evaluate(
+          { tasks, policy: kernel.require('policy'), reward: runReward(kernel), hooks: kernel.hooks },
+          {
+            split: opts.split as 'test', limit: intFlag(opts.limit, '--limit'), k: intFlag(opts.k, '--k'),
+            samples: intFlag(opts.samples, '--samples'), temperature: Number(opts.temperature),
+            concurrency: intFlag(opts.concurrency, '--concurrency'), seed: kernel.config.run.seed, signal,
+            onProgress: (d) => bar.update(d),
+          },
+        );
+        bar.stop();
+        await kernel.hooks.evalResult.promise({ task: tasks.name, split: opts.split, n: report.n, metrics: { ...report } });
+        if (g.json) printJson(report);
+        else {
+          const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+          process.stdout.write(`${tasks.name} ${opts.split} (${report.n} tasks): greedy pass@1 ${pct(report.accuracy)}  pass@${report.k} ${pct(report.passAtK)}  maj@${report.k} ${pct(report.majAtK)}  sampled pass@1 ${pct(report.passAt1Sampled)}  ${report.tokens} tokens  ${(report.wallMs / 1000).toFixed(1)} s\n`);
+        }
+      }, (c) => (tasksSpec ? { ...c, tasks: tasksSpec } : c));
+    });
+}

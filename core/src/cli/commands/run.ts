@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { runPipeline } from '../../pipeline/run.js';
+import { createProgress } from '../progress.js';
+import { globals, intFlag, printJson, withKernel } from '../shared.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('search every task with the configured policy, reward and search; write runs/<id>/')
+    .option('--resume <run-id>', 'continue a stopped run: skips recorded tasks, never writes one twice')
+    .option('--run-id <id>', 'name the run folder (default: timestamp)')
+    .option('--limit <n>', 'stop after n tasks')
+    .option('--concurrency <n>', 'tasks searched at once (overrides run.concurrency)')
+    .action(async (opts: { resume?: string; runId?: string; limit?: string; concurrency?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const limit = intFlag(opts.limit, '--limit');
+      const concurrency = intFlag(opts.concurrency, '--concurrency');
+      await withKernel(g, async (kernel, signal) => {
+        const bar = createProgress('run', !g.json && process.stderr.isTTY === true);
+        let correct = 0;
+        const { summary, dir } = await runPipeline(kernel, {
+          resume: opts.resume, runId: opts.runId, limit, concurrency, signal,
+          onStart: (info, total) => {
+            if (!g.json) kernel.logger.info(`${info.resumed ? 'resuming' : 'starting'} run ${info.runId}${info.resumed ? ` (${info.done} tasks already done)` : ''} → ${info.dir}`);
+            bar.start(total, info.done);
+          },
+          onProgress: (done, _total, rec) => {
+            if (rec.correct) correct++;
+            bar.update(done, { acc: `${((correct / Math.max(1, done)) * 100).toFixed(1)}%` });
+          },
+        });
+        bar.stop();
+        if (g.json) printJson({ ...summary, dir });
+        else {
+          const pct = (summary.accuracy * 100).toFixed(1);
+          kernel.logger.info(`done: ${summary.correct}/${summary.tasks} correct (${pct} %), ${summary.errors} errors, ${summary.usage.completionTokens} tokens, ${(summary.wallMs / 1000).toFixed(1)} s${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`);
+          kernel.logger.info(`records: ${dir}/trajectories.jsonl  summary: ${dir}/summary.json`);
+        }
+        if (summary.stoppedBy === 'abort') process.exitCode = 130;
+      });
+    });
+}

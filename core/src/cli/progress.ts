@@ -1,0 +1,32 @@
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  start(total: number | undefined, done?: number): void;
+  update(done: number, payload?: Record<string, string | number>): void;
+  stop(): void;
+}
+
+/** A progress bar on an interactive stderr; silent otherwise (CI logs, `--json`). */
+export function createProgress(label: string, enabled = process.stderr.isTTY === true): Progress {
+  if (!enabled) return { start() {}, update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} {percentage}% | eta {eta_formatted} | {info}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    start(total, done = 0) {
+      bar.start(total ?? 0, done, { info: '' });
+      started = true;
+    },
+    update(done, payload) {
+      if (!started) return;
+      if (done > bar.getTotal()) bar.setTotal(done);
+      bar.update(done, { info: payload ? Object.entries(payload).map(([k, v]) => `${k} ${v}`).join(' ') : '' });
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { ReasonerError } from '../errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { loadKernel } from '../kernel/load.js';
+import type { ReasonerConfig } from '../config/types.js';
+import { createLogger, type LogLevel } from '../util/logger.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  debug?: boolean;
+  logLevel?: LogLevel;
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/** Loads the kernel for a command and guarantees it is closed (also on SIGINT/SIGTERM). */
+export async function withKernel<T>(
+  g: GlobalOptions,
+  fn: (kernel: Kernel, signal: AbortSignal) => Promise<T>,
+  override?: (c: ReasonerConfig) => ReasonerConfig,
+  allowMissingConfig = false,
+): Promise<T> {
+  const level: LogLevel = g.logLevel ?? (g.debug ? 'debug' : g.json ? 'warn' : 'info');
+  const kernel = await loadKernel({ config: g.config, logger: createLogger(level, 'reasoner', false), override, allowMissingConfig });
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    kernel.logger.warn(`${sig}: stopping after in-flight work is recorded (press again to force)`);
+    ac.abort(new ReasonerError('RSN_ERR_ABORTED', `interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(kernel, ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await kernel.close();
+  }
+}
+
+/** Parses a positive integer flag or throws RSN_ERR_USAGE. */
+export function intFlag(value: unknown, flag: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ReasonerError('RSN_ERR_USAGE', `${flag} must be an integer ≥ ${min} (got "${String(value)}")`, { hint: `e.g. ${flag} 10` });
+  return n;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** `--tasks x` / `--reward y` flags: a package name or path, with `--*-options '{json}'`. */
+export function pluginFlag(use: string | undefined, options: string | undefined, flag: string): { use: string; options?: Record<string, unknown> } | undefined {
+  if (!use) return undefined;
+  if (!options) return { use };
+  try {
+    return { use, options: JSON.parse(options) as Record<string, unknown> };
+  } catch (e) {
+    throw new ReasonerError('RSN_ERR_USAGE', `${flag}-options is not valid JSON: ${(e as Error).message}`, { hint: `e.g. ${flag}-options '{"split":"test"}'` });
+  }
+}

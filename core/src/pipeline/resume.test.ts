@@ -1,0 +1,73 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, tempProject } from '../testing/temp-project.js';
+
+const p = tempProject('resume');
+afterAll(() => p.cleanup());
+
+const TASKS = 60;
+p.write('reasoner.config.ts', `import { defineConfig } from '@reasoner/core';
+import { memoryPolicy, memorySearch, memoryTasks } from '@reasoner/core/testing';
+export default defineConfig({
+  policy: memoryPolicy({ accuracy: 0.6, delayMs: 40 }),
+  tasks: memoryTasks({ count: ${TASKS} }),
+  search: memorySearch,
+  run: { out: 'runs', concurrency: 3, seed: 3 },
+});
+`);
+
+const runsDir = path.join(p.dir, 'runs');
+const lines = (runId: string) => readFileSync(path.join(runsDir, runId, 'trajectories.jsonl'), 'utf8');
+
+describe('crash and resume', () => {
+  it('a run killed with SIGKILL mid-way resumes with no task lost, none twice, no torn line', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--run-id', 'r1', '--json'], { cwd: p.dir, stdio: 'pipe' });
+    // Kill once some (not all) records are durable.
+    await new Promise<void>((resolve, reject) => {
+      const t0 = Date.now();
+      const timer = setInterval(() => {
+        let n = 0;
+        try { n = lines('r1').split('\n').filter(Boolean).length; } catch { /* not yet created */ }
+        if (n >= 10) { clearInterval(timer); child.kill('SIGKILL'); resolve(); }
+        else if (Date.now() - t0 > 40_000) { clearInterval(timer); child.kill('SIGKILL'); reject(new Error('run made no progress')); }
+      }, 20);
+    });
+    await new Promise((r) => child.once('exit', r));
+    const before = lines('r1').split('\n').filter(Boolean).length;
+    expect(before).toBeGreaterThanOrEqual(10);
+    expect(before).toBeLessThan(TASKS);
+    // Simulate the worst case, a torn final line, as if the kill hit mid-write.
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(path.join(runsDir, 'r1', 'trajectories.jsonl'), '{"taskId":"t5","prom');
+
+    const res = spawnSync(process.execPath, [CLI, 'run', '--resume', 'r1', '--json'], { cwd: p.dir, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.tasks).toBe(TASKS);
+
+    const text = lines('r1');
+    expect(text.endsWith('\n')).toBe(true);
+    const ids = text.trim().split('\n').map((l) => JSON.parse(l).taskId as string);
+    expect(ids).toHaveLength(TASKS);
+    expect(new Set(ids).size).toBe(TASKS);
+    const onDisk = JSON.parse(readFileSync(path.join(runsDir, 'r1', 'summary.json'), 'utf8'));
+    expect(onDisk.tasks).toBe(TASKS);
+    expect(readdirSync(path.join(runsDir, 'r1')).sort()).toEqual(['config.json', 'summary.json', 'trajectories.jsonl']);
+  }, 120_000);
+
+  it('a resumed run records the same outcomes as an uninterrupted one (seeded per task)', () => {
+    const res = spawnSync(process.execPath, [CLI, 'run', '--run-id', 'r2', '--json'], { cwd: p.dir, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const byId = (t: string) => new Map(t.trim().split('\n').map((l) => { const r = JSON.parse(l); return [r.taskId, r.solution]; }));
+    expect(byId(lines('r2'))).toEqual(byId(lines('r1')));
+  }, 60_000);
+
+  it('RSN_ERR_RUN_NOT_FOUND for an unknown run id', () => {
+    const res = spawnSync(process.execPath, [CLI, 'run', '--resume', 'nope'], { cwd: p.dir, encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('RSN_ERR_RUN_NOT_FOUND');
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack without --debug
+  }, 60_000);
+});

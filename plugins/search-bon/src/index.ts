@@ -1,0 +1,78 @@
+import { definePlugin, isReasonerError, rewardAnswer, type Candidate, type Search, type Usage } from '@reasoner/core';
+import { selectBest, type Selection } from './select.js';
+
+export { selectBest, type Selection } from './select.js';
+
+export interface BonOptions {
+  /** Samples per task. */
+  n: number;
+  select: Selection;
+  temperature: number;
+  topP: number;
+  maxTokens?: number;
+  /** Samples per policy call (the rest of n comes in further calls). */
+  batch: number;
+}
+
+/** Splits a solution into steps: one per non-empty line. */
+export const toSteps = (text: string): string[] => text.split('\n').map((s) => s.trim()).filter(Boolean);
+
+/**
+ * Best-of-N / self-consistency: draw n samples (in batches, stopping early when the budget runs
+ * out), score each with the reward, and select one.
+ */
+export default definePlugin<BonOptions, 'search'>({
+  name: 'search-bon',
+  kind: 'search',
+  apiVersion: 1,
+  description: 'Best-of-N sampling with reward, majority-vote or weighted-vote selection',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      n: { type: 'integer', minimum: 1, maximum: 4096, default: 8 },
+      select: { enum: ['reward', 'majority', 'weighted-majority', 'first'], default: 'majority' },
+      temperature: { type: 'number', minimum: 0, maximum: 10, default: 1 },
+      topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 },
+      maxTokens: { type: 'integer', minimum: 1 },
+      batch: { type: 'integer', minimum: 1, default: 64 },
+    },
+  },
+  setup(_ctx, o): Search {
+    const n = o.n ?? 8, select = o.select ?? 'majority', batch = o.batch ?? 64;
+    return {
+      name: `search-bon(${select})`,
+      async search({ task, policy, reward, signal }) {
+        const usage: Usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
+        const candidates: Candidate[] = [];
+        let stoppedByBudget = 0;
+        try {
+          while (candidates.length < n && !signal.aborted) {
+            const res = await policy.generate({
+              prompt: task.prompt, n: Math.min(batch, n - candidates.length),
+              temperature: o.temperature ?? 1, topP: o.topP ?? 1, maxTokens: o.maxTokens,
+            });
+            usage.promptTokens += res.usage.promptTokens;
+            usage.completionTokens += res.usage.completionTokens;
+            usage.calls += res.usage.calls;
+            for (const c of res.completions) {
+              const r = await reward.score(task, c.text);
+              candidates.push({ text: c.text, steps: toSteps(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens, logprobs: c.logprobs });
+            }
+          }
+        } catch (e) {
+          if (!(isReasonerError(e) && e.code === 'RSN_ERR_BUDGET_EXHAUSTED') || candidates.length === 0) throw e;
+          stoppedByBudget = 1;
+        }
+        const { index, votes } = selectBest(candidates, select);
+        const correct = candidates.filter((c) => c.reward?.correct).length;
+        return {
+          best: candidates[index]!,
+          candidates,
+          usage,
+          stats: { samples: candidates.length, correctSamples: correct, votes: votes ?? 0, stoppedByBudget },
+        };
+      },
+    };
+  },
+});
