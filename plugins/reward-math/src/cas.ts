@@ -184,3 +184,13 @@ export function differenceSimplifiesToZero(a: CasExpr, b: CasExpr): boolean | un
 export function sameCanonical(a: CasExpr, b: CasExpr): boolean {
   return a.boxed !== null && b.boxed !== null && a.boxed.isSame(b.boxed);
 }
+
+/**
+ * Builds the engine and compiles its simplification rules (≈0.3–0.8 s, once per process) so
+ * that the first real check is not the slow one. The plugin calls it in `setup`.
+ */
+export function warmUp(): void {
+  differenceSimplifiesToZero(parseLatex('(x+1)^2'), parseLatex('x^2+2x+1'));
+  differenceSimplifiesToZero(parseLatex('\\infty'), parseLatex('\\sqrt{2}\\pi'));
+  cache.clear();
+}

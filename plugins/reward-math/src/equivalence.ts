@@ -42,6 +42,12 @@ function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])].sort();
 }
 
+/** Overflowed or underflowed values (`x^{1000000}`) say nothing about equality. */
+function usable(v: number): boolean {
+  const m = Math.abs(v);
+  return Number.isFinite(v) && m < 1e250 && (m === 0 || m > 1e-250);
+}
+
 /** Random-point comparison: true / false, or undefined when no point evaluates on both sides. */
 function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined {
   const scale = ctx.percent && a.vars.length === 0 && b.vars.length === 0;
@@ -49,7 +55,9 @@ function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined
   for (const env of pointsFor(union(a.vars, b.vars), ctx)) {
     const x = tryEvaluate(a.json, env);
     const y = tryEvaluate(b.json, env);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (!usable(x) || !usable(y)) continue;
+    // Both exactly 0 at a point may be underflow (`x^{1000000}` at x < 1): not evidence.
+    if (x === 0 && y === 0 && (a.vars.length > 0 || b.vars.length > 0)) continue;
     if (closeTo(x, y, ctx.tol) || (scale && (closeTo(x, y / 100, ctx.tol) || closeTo(x / 100, y, ctx.tol)))) agree++;
     else return false;
   }
@@ -138,7 +146,8 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
       if (p.kind === 'expr') return leafEqual(g.latex, p.latex, ctx);
       if (p.kind === 'text') return textKey(g.latex) === textKey(p.text);
       if (p.kind === 'relation' && g.equation) return relationsEqual(g.equation, p, ctx);
-      if (p.kind === 'set' && p.items.length === 1) return valuesEqual(g, p.items[0], ctx);
+      // A list of answers that all equal the gold (`15\frac{39}{40}, or \frac{639}{40}`) is that answer.
+      if (p.kind === 'set' && p.items.length > 0) return p.items.every((x) => valuesEqual(g, x, ctx));
       return false;
     case 'text':
       if (p.kind === 'text') return textKey(g.text) === textKey(p.text);

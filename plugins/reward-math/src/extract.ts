@@ -1,4 +1,4 @@
-import { lastBoxed } from './normalize.js';
+import { boxedSpans } from './normalize.js';
 
 export interface ExtractOptions {
   /** When nothing marks the answer, fall back to the last number in the text (default true). */
@@ -30,16 +30,38 @@ const MATH_ENV = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<![
 const PERCENT_AFTER = /^\s*(?:\\?%|percent\b|percentage\b|pct\b)/i;
 const NUMBER = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+(?![\d.]))?(?:\s*(?:%|percent\b))?/g;
 
+/** Gap between two answers that still reads as one list: `, `, ` and `, `\quad \text{and}`… */
+const LIST_GAP = /^[\s,;$]*(?:(?:and|or|\\quad|\\qquad|\\text\{[^{}]{0,20}\}|\\[()[\]]|\$)[\s,;$]*)*$/i;
+
+/** Joins trailing spans that form one list (`$1$, $2$ and $3$` → `1, 2, 3`). */
+function joinTrailing(spans: Span[], text: string, gapOk: (gap: string) => boolean): Span | null {
+  if (spans.length === 0) return null;
+  let i = spans.length - 1;
+  while (i > 0 && gapOk(text.slice(spans[i - 1].end, spans[i].start))) i--;
+  const parts = [...new Set(spans.slice(i).map((s) => s.text))];
+  return { text: parts.join(', '), start: spans[i].start, end: spans[spans.length - 1].end };
+}
+
 function lastMathEnv(text: string): Span | null {
-  let last: Span | null = null;
+  const spans: Span[] = [];
   MATH_ENV.lastIndex = 0;
   for (let m = MATH_ENV.exec(text); m; m = MATH_ENV.exec(text)) {
     const body = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
     if (body.length === 0) continue;
     const pct = PERCENT_AFTER.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 12));
-    last = { text: pct ? `${body}\\%` : body, start: m.index, end: m.index + m[0].length };
+    spans.push({ text: pct ? `${body}\\%` : body, start: m.index, end: m.index + m[0].length });
   }
-  return last;
+  return joinTrailing(spans, text, (gap) => LIST_GAP.test(gap));
+}
+
+/** The last boxed answer, joined with boxed answers just before it that form a list with it. */
+function lastBoxedGroup(text: string): string | null {
+  const spans = boxedSpans(text)
+    .map((b) => ({ text: b.content.trim(), start: b.start, end: b.end }))
+    .filter((b) => b.text.length > 0);
+  // Boxes separated by a few words (`\boxed{1} papers and \boxed{2} bins`) are one answer list.
+  const joined = joinTrailing(spans, text, (gap) => gap.length <= 60 && !/[\d=]|\n\s*\n/.test(gap));
+  return joined ? joined.text : null;
 }
 
 function lastNumber(text: string): Span | null {
@@ -107,8 +129,8 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   if (typeof text !== 'string') return null;
   let t = text.length > maxChars ? text.slice(-maxChars) : text;
   t = stripChatDebris(t);
-  const boxed = lastBoxed(t);
-  if (boxed !== null && boxed.trim().length > 0) return boxed.trim();
+  const boxed = lastBoxedGroup(t);
+  if (boxed !== null) return boxed;
   const hashes = t.lastIndexOf('####');
   if (hashes >= 0) {
     const line = t.slice(hashes + 4).split('\n')[0].trim().replace(/\.$/, '');

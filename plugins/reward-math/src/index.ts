@@ -1,6 +1,7 @@
 import { definePlugin, ReasonerError, type Reward, type RewardResult, type Task } from '@reasoner/core';
 import { isEquivalent } from './equivalence.js';
 import { extractAnswer } from './extract.js';
+import { warmUp } from './cas.js';
 
 export { extractAnswer, stripChatDebris, isBareAnswer } from './extract.js';
 export type { ExtractOptions } from './extract.js';
@@ -9,6 +10,7 @@ export type { EquivalenceOptions } from './equivalence.js';
 export { verify } from './verify.js';
 export type { VerifyOptions } from './verify.js';
 export { normalizeAnswer } from './normalize.js';
+export { warmUp } from './cas.js';
 export { parseValue } from './structure.js';
 export type { Value, Relation } from './structure.js';
 
@@ -66,6 +68,7 @@ export default definePlugin<RewardMathOptions, 'reward'>({
       fallbackLastNumber: options?.fallbackLastNumber ?? DEFAULTS.fallbackLastNumber,
       seed: options?.seed ?? DEFAULTS.seed,
     };
+    warmUp();
     return {
       kind: 'outcome',
       async score(task, solution) {

@@ -59,7 +59,7 @@ function stripTextCommands(s: string): string {
 }
 
 /** Drops trailing unit words (`125 miles`, `15 cm^2`) when a number or expression precedes them. */
-function stripTrailingUnits(s: string): string {
+export function stripTrailingUnits(s: string): string {
   let prev: string;
   do {
     prev = s;
@@ -69,24 +69,34 @@ function stripTrailingUnits(s: string): string {
   return s;
 }
 
+export interface BoxedSpan { content: string; start: number; end: number }
+
+/** Every `\boxed{…}` / `\fbox{…}` (braces balanced; an unclosed last one takes the rest of the text). */
+export function boxedSpans(s: string): BoxedSpan[] {
+  const spans: BoxedSpan[] = [];
+  const re = /\\(?:boxed|fbox)\s*/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const start = m.index + m[0].length;
+    if (s[start] === '{') {
+      const close = matchBrace(s, start);
+      if (close < 0) {
+        spans.push({ content: s.slice(start + 1).replace(/[\s$.]*$/, ''), start: m.index, end: s.length });
+        break;
+      }
+      spans.push({ content: s.slice(start + 1, close), start: m.index, end: close + 1 });
+      re.lastIndex = close + 1;
+    } else {
+      const w = /^[^\s$]+/.exec(s.slice(start)); // `\boxed 5`
+      if (w) spans.push({ content: w[0].replace(/[.,]+$/, ''), start: m.index, end: start + w[0].length });
+    }
+  }
+  return spans;
+}
+
 /** Unwraps the content of the last `\boxed{…}` / `\fbox{…}` in `s`, or returns null. */
 export function lastBoxed(s: string): string | null {
-  const re = /\\(?:boxed|fbox)\s*/g;
-  let idx = -1;
-  let len = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    idx = m.index;
-    len = m[0].length;
-  }
-  if (idx < 0) return null;
-  const start = idx + len;
-  if (s[start] === '{') {
-    const close = matchBrace(s, start);
-    // Unbalanced: take the rest, minus a trailing `$`/`.`, rather than give up.
-    return close < 0 ? s.slice(start + 1).replace(/[\s$.]*$/, '') : s.slice(start + 1, close);
-  }
-  const m = /^\S+/.exec(s.slice(start)); // `\boxed 5`
-  return m ? m[0].replace(/[$.]+$/, '') : null;
+  const spans = boxedSpans(s);
+  return spans.length ? spans[spans.length - 1].content : null;
 }
 
 /** Strips one layer of math delimiters around the whole string: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. */
@@ -150,6 +160,10 @@ export function normalizeAnswer(raw: string): Normalized {
     .replace(/π/g, '\\pi ')
     .replace(/√/g, '\\sqrt ');
   s = s.replace(/\s+/g, ' ').trim();
+  if (/\d/.test(s)) {
+    // Lists written in words: `19, 46, and 82`, `(11,7) or (7,11)`, `-12;-11;-10`.
+    s = s.replace(/\s*,?\s*\b(?:and|or)\b\s*/g, ', ').replace(/;/g, ',').replace(/(?:,\s*){2,}/g, ', ');
+  }
   // Trailing sentence punctuation and a leading "answer:"-like label.
   s = s.replace(/^(?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*:?\s*/i, '');
   s = s.replace(/[\s.,;:!]+$/g, '').replace(/^[\s,;:]+/, '');

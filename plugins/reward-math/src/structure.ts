@@ -1,4 +1,5 @@
 import { isSingleGroup, splitTopLevel } from './braces.js';
+import { stripTrailingUnits } from './normalize.js';
 
 /** An answer's shape, read from normalised text. Leaves (`expr`) are compared by value. */
 export type Value =
@@ -23,7 +24,7 @@ export interface Relation {
 
 const MAX_DEPTH = 8;
 /** A lone variable (`x`, `x_1`, `\theta`, `f(x)`) or a tuple of them (`(p, q)`): an answer label. */
-const SIMPLE_VAR = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?(?:\s*\(\s*[a-zA-Z]\s*\))?$/;
+const SIMPLE_VAR = /^\|?(?:[a-zA-Z]{1,3}|\\[a-zA-Z]+)(?:_\{?\w+\}?)?(?:\s*\(\s*[a-zA-Z]\s*\))?\|?$/;
 function isLabel(s: string): boolean {
   const t = s.trim();
   if (SIMPLE_VAR.test(t)) return true;
@@ -82,7 +83,7 @@ function relation(lhs: string, op: Relation['op'], flip: boolean, rhs: string): 
 
 /** Parses normalised answer text into a Value tree. Never throws. */
 export function parseValue(input: string, depth = 0): Value {
-  let s = input.trim();
+  let s = stripTrailingUnits(input.trim());
   if (depth > MAX_DEPTH) return { kind: 'text', text: s };
   s = s.replace(/^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?\s*\\in\s*/, ''); // `x \in [0, 1)`
   if (s === '\\emptyset' || s === '\\{\\}' || s === '\\{ \\}') return { kind: 'set', items: [] };
