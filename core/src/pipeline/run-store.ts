@@ -8,12 +8,11 @@ export const TRAJECTORIES = 'trajectories.jsonl';
 
 /**
  * runs/<id>/: config.json, trajectories.jsonl (append-only, one line per task), summary.json.
- * Each record is one write() of one whole line on an O_APPEND descriptor, serialised, so a kill
- * at any point leaves at most one torn final line — which `open(resume)` cuts off.
+ * Records are whole lines written on an O_APPEND descriptor by one writer, so a kill at any point
+ * leaves at most one torn final line — which `resume` cuts off.
  */
 export class RunStore {
   private fh: FileHandle | null = null;
-  private queue: Promise<void> = Promise.resolve();
 
   private constructor(readonly dir: string, readonly runId: string) {}
 
@@ -71,14 +70,37 @@ export class RunStore {
     return out;
   }
 
+  /**
+   * Appends one record. Lines that arrive while a write is in flight are group-committed in the
+   * next single write(); each caller's promise resolves once its own line is written.
+   */
   append(record: TrajectoryRecord): Promise<void> {
     const line = JSON.stringify(record) + '\n';
-    const next = this.queue.then(async () => {
-      if (!this.fh) throw new ReasonerError('RSN_ERR_USAGE', 'run store is closed');
-      await this.fh.write(line);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, resolve, reject });
+      if (!this.writing) void this.flush();
     });
-    this.queue = next.catch(() => undefined);
-    return next;
+  }
+
+  private pending: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private writing: Promise<void> | null = null;
+
+  private flush(): Promise<void> {
+    this.writing = (async () => {
+      while (this.pending.length) {
+        const batch = this.pending;
+        this.pending = [];
+        try {
+          if (!this.fh) throw new ReasonerError('RSN_ERR_USAGE', 'run store is closed');
+          await this.fh.write(batch.length === 1 ? batch[0]!.line : batch.map((b) => b.line).join(''));
+          for (const b of batch) b.resolve();
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+        }
+      }
+      this.writing = null;
+    })();
+    return this.writing;
   }
 
   /** Writes a JSON file atomically (tmp + rename): a crash never leaves half a summary. */
@@ -89,7 +111,7 @@ export class RunStore {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.writing;
     await this.fh?.close();
     this.fh = null;
   }

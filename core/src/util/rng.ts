@@ -12,16 +12,43 @@ export interface Rng {
   readonly seed: number;
 }
 
-function splitmix32(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x9e3779b9) | 0;
-    let t = a ^ (a >>> 16);
-    t = Math.imul(t, 0x21f0aaad);
-    t ^= t >>> 15;
-    t = Math.imul(t, 0x735a2d97);
-    return (t ^ (t >>> 15)) >>> 0;
-  };
+/** sfc32 state seeded through splitmix32; a class (not closures) so that forking is cheap. */
+class Sfc32 implements Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(readonly seed: number) {
+    let x = seed | 0;
+    const mix = (): number => {
+      x = (x + 0x9e3779b9) | 0;
+      let t = x ^ (x >>> 16);
+      t = Math.imul(t, 0x21f0aaad);
+      t ^= t >>> 15;
+      t = Math.imul(t, 0x735a2d97);
+      return (t ^ (t >>> 15)) >>> 0;
+    };
+    this.a = mix(); this.b = mix(); this.c = mix(); this.d = mix();
+  }
+
+  next(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  fork(label: string | number): Rng {
+    return new Sfc32(hashString(String(label), this.seed ^ 0x9e3779b9));
+  }
 }
 
 /** FNV-1a, for turning labels into seeds. */
@@ -34,22 +61,5 @@ export function hashString(s: string, h = 0x811c9dc5): number {
 }
 
 export function createRng(seed: number): Rng {
-  const init = splitmix32(seed >>> 0);
-  let a = init(), b = init(), c = init(), d = init();
-  const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  return {
-    seed: seed >>> 0,
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    fork: (label) => createRng(hashString(String(label), (seed >>> 0) ^ 0x9e3779b9)),
-  };
+  return new Sfc32(seed >>> 0);
 }
