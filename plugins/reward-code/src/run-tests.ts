@@ -5,7 +5,7 @@ import { ReasonerError } from '@reasoner/core';
 import { prepareJs } from './js-prep.js';
 import { SlotPool } from './pool.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
-import { DEFAULT_SANDBOX, prepareCommand } from './sandbox.js';
+import { DEFAULT_SANDBOX, prepareCommand, waitForSlotExit } from './sandbox.js';
 import type { RunResult, RunStatus, RunTestsOptions, SandboxConfig } from './types.js';
 
 const PY_HARNESS = readFileSync(new URL('./harness.py', import.meta.url), 'utf8');
@@ -125,6 +125,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
       const ev = parseChannel(out.channel, nonce);
       assertSandboxStarted(out, ev, config, req.language);
       const { status, reason } = classify(out, ev);
+      if (reason && !reason.startsWith('harness')) await waitForSlotExit(slot);
       return {
         passed: status === 'passed',
         status,

@@ -44,8 +44,7 @@ export function findSandboxTools(): SandboxTools {
 }
 
 /** Fails closed: without bubblewrap (and prlimit) untrusted code does not run unless `unsafe` is set. */
-export function assertSandboxAvailable(config: SandboxConfig): void {
-  const tools = findSandboxTools();
+export function assertSandboxAvailable(config: Pick<SandboxConfig, 'unsafe'>, tools: SandboxTools = findSandboxTools()): void {
   if (config.unsafe) return;
   const missing = [!tools.bwrap && 'bwrap (bubblewrap)', !tools.prlimit && 'prlimit (util-linux)', isRoot() && !tools.setpriv && 'setpriv (util-linux)'].filter(Boolean);
   if (missing.length) {
@@ -88,6 +87,41 @@ function currentUserThreads(): number {
   }
   threadCount = { at: Date.now(), n };
   return n;
+}
+
+/**
+ * Pids of running processes whose real uid is in `uids`. Zombies are skipped: the sandbox's
+ * orphaned init is reaped by the host's pid 1, which may take a second or two.
+ */
+export function processesOfUids(uids: ReadonlySet<number>): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const m = /^Uid:\s+(\d+)/m.exec(status);
+      if (m && uids.has(Number(m[1])) && !/^State:\s+Z/m.test(status)) pids.push(Number(pid));
+    } catch {
+      /* process went away */
+    }
+  }
+  return pids;
+}
+
+/**
+ * After a kill, the sandbox's pid namespace is torn down asynchronously. Waiting for its uid to
+ * own no process before the slot is reused keeps a dying fork bomb from eating the next run's
+ * process budget.
+ */
+export async function waitForSlotExit(slot: number, maxMs = 3000): Promise<boolean> {
+  if (!isRoot()) return true;
+  const uids = new Set([sandboxUid(slot)]);
+  const deadline = Date.now() + maxMs;
+  while (processesOfUids(uids).length) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
 }
 
 export interface Limits {
@@ -186,6 +220,7 @@ export async function prepareCommand(config: SandboxConfig, limits: Limits, comm
     '--dev', '/dev',
     '--size', String(config.workdirMb * 1024 * 1024), '--tmpfs', '/work',
     '--size', String(16 * 1024 * 1024), '--tmpfs', '/tmp',
+    '--remount-ro', '/', // the root tmpfs bwrap builds: only /work and /tmp stay writable
     '--chdir', '/work',
     '--',
   ];
