@@ -64,8 +64,12 @@ function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined
   return agree > 0 ? true : undefined;
 }
 
+const WORD = /^[A-Za-z]{3,}$/;
+
 function leafEqual(a: string, b: string, ctx: Ctx): boolean {
   if (a === b || a.replace(/\s+/g, '') === b.replace(/\s+/g, '')) return true;
+  // Words (`yes`, `odd`) compare as text, not as products of variables.
+  if (WORD.test(a) || WORD.test(b) || (/^[A-Za-z]+$/.test(a) && a.toLowerCase() === b.toLowerCase())) return a.toLowerCase() === b.toLowerCase();
   const x = parsePlainNumber(a);
   const y = parsePlainNumber(b);
   if (x !== null && y !== null) {

@@ -1,4 +1,6 @@
-import { boxedSpans } from './normalize.js';
+import { boxedSpans, UNIT_WORDS } from './normalize.js';
+
+const BARE_WORDS = new Set(['and', 'or', 'percent', 'pct', 'percentage', 'in']);
 
 export interface ExtractOptions {
   /** When nothing marks the answer, fall back to the last number in the text (default true). */
@@ -59,8 +61,9 @@ function lastBoxedGroup(text: string): string | null {
   const spans = boxedSpans(text)
     .map((b) => ({ text: b.content.trim(), start: b.start, end: b.end }))
     .filter((b) => b.text.length > 0);
-  // Boxes separated by a few words (`\boxed{1} papers and \boxed{2} bins`) are one answer list.
-  const joined = joinTrailing(spans, text, (gap) => gap.length <= 60 && !/[\d=]|\n\s*\n/.test(gap));
+  // Only boxes joined by list punctuation (`\boxed{1}, \boxed{2} and \boxed{3}`) form one answer; a later
+  // box after prose ("…gives \boxed{5}") is a revision and wins alone.
+  const joined = joinTrailing(spans, text, (gap) => LIST_GAP.test(gap));
   return joined ? joined.text : null;
 }
 
@@ -77,7 +80,8 @@ export function isBareAnswer(text: string): boolean {
   MATH_ENV.lastIndex = 0;
   if (MATH_ENV.test(text)) return false;
   const words = text.replace(/\\(?:begin|end)\{[^}]*\}(?:\{[^}]*\})?/g, ' ').replace(/\\[a-zA-Z]+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
-  return words.length <= 2;
+  // One free word at most (`Evelyn`, `125 miles`); list words and units do not count.
+  return words.filter((w) => !BARE_WORDS.has(w.toLowerCase()) && !UNIT_WORDS.has(w.toLowerCase())).length <= 1;
 }
 
 /** Rightmost math environment or (optionally) number; a number inside the last environment defers to it. */
@@ -88,14 +92,14 @@ function unanchored(text: string, fallbackLastNumber: boolean): string | null {
   return num ? num.text : null;
 }
 
-const ANCHOR = /\b(?:final answer|answer)\b[^.\n$]{0,60}?(?:\bis\b|:|=)\s*|\bthe answer\b\s*/gi;
+const ANCHOR = /\b(?:final answer|answer)\b[^.\n$]{0,60}?(?:\bis\b|:|=)\s*/gi;
 
 /** The text after the last "final answer is" / "answer:" anchor, cut to one sentence. */
 function anchored(text: string, fallbackLastNumber: boolean): string | null {
   let found: string | null = null;
   ANCHOR.lastIndex = 0;
   for (let m = ANCHOR.exec(text); m; m = ANCHOR.exec(text)) {
-    const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 600);
+    const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 600).replace(/^(?:is\b|:)\s*:?\s*/i, '');
     const env = /^(\$\$|\$|\\\(|\\\[)/.exec(rest);
     let cand: string | null = null;
     if (env) {
@@ -141,5 +145,8 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   const trimmed = t.trim();
   if (trimmed.length === 0) return null;
   if (isBareAnswer(trimmed)) return trimmed;
-  return unanchored(t, fallbackLastNumber);
+  const fallback = unanchored(t, fallbackLastNumber);
+  // A short one-line text answer (`\text{The midpoints form a regular hexagon}`) is used whole.
+  if (fallback === null && trimmed.length <= 120 && !trimmed.includes('\n')) return trimmed;
+  return fallback;
 }

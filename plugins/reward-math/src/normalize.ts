@@ -12,7 +12,7 @@ const TEXT_COMMANDS = ['text', 'textbf', 'textit', 'textrm', 'textnormal', 'mbox
 const TEXT_RE = new RegExp(`\\\\(?:${TEXT_COMMANDS.join('|')})\\s*\\{`, 'g');
 
 /** Units and filler words dropped when they trail a quantity (`5 \text{ cm}^2`, `125 miles`). */
-const UNIT_WORDS = new Set(
+export const UNIT_WORDS = new Set(
   (
     'unit units cm mm km m meter meters metre metres centimeter centimeters inch inches in ft foot feet yard yards yd mile miles mi ' +
     'sq square cubic cu g gram grams kg kilogram kilograms mg lb lbs pound pounds ounce ounces oz ton tons ' +
@@ -63,7 +63,7 @@ export function stripTrailingUnits(s: string): string {
   let prev: string;
   do {
     prev = s;
-    const m = /^(.*?[\d}).\]])\s*([a-zA-Z]+)(\^\{?[23]\}?|²|³)?\s*\.?$/.exec(s);
+    const m = /^(.*?[\d}).\]])\s*([a-zA-Z]+)(\s*\^\s*\{?[23]\}?|²|³)?\s*\.?$/.exec(s);
     if (m && UNIT_WORDS.has(m[2].toLowerCase()) && /\d/.test(m[1])) s = m[1].trim();
   } while (s !== prev && s.length > 0);
   return s;
@@ -140,6 +140,8 @@ export function normalizeAnswer(raw: string): Normalized {
   s = stripTextCommands(s);
   s = s.replace(/\\(?:mathbf|mathcal|mathbb|operatorname)\s*\{([^{}]*)\}/g, '$1');
   s = fixShorthandArgs(s);
+  // compute-engine has no \binom: spell it with factorials.
+  s = s.replace(/\\[dt]?binom\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, '\\frac{($1)!}{($2)!(($1)-($2))!}');
   let percent = false;
   s = s.replace(/\s*(?:\\%|%|\bpercentage\b|\bpercent\b|\bpct\b)/gi, () => {
     percent = true;
@@ -166,7 +168,7 @@ export function normalizeAnswer(raw: string): Normalized {
   }
   // Trailing sentence punctuation and a leading "answer:"-like label.
   s = s.replace(/^(?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*:?\s*/i, '');
-  s = s.replace(/[\s.,;:!]+$/g, '').replace(/^[\s,;:]+/, '');
+  s = s.replace(/[\s.,;:]+$/g, '').replace(/^[\s,;:]+/, '');
   s = stripTrailingUnits(s);
   s = normalizeThousands(s);
   return { text: s, percent };
