@@ -64,6 +64,34 @@ describe('crash and resume', () => {
     expect(byId(lines('r2'))).toEqual(byId(lines('r1')));
   }, 60_000);
 
+  it('SIGINT stops after in-flight tasks are recorded, runs plugin teardown, exits 130, and resumes', async () => {
+    p.write('closer.ts', `import { definePlugin } from '@reasoner/core';
+import { writeFileSync } from 'node:fs';
+export default definePlugin({ name: 'closer', kind: 'extension', apiVersion: 1, setup(ctx) {
+  ctx.onClose(() => writeFileSync('closed.txt', 'yes'));
+} });\n`);
+    p.write('sigint.config.ts', readFileSync(path.join(p.dir, 'reasoner.config.ts'), 'utf8').replace('run: {', "plugins: ['./closer.ts'], run: {"));
+    const child = spawn(process.execPath, [CLI, 'run', '--config', 'sigint.config.ts', '--run-id', 'r3'], { cwd: p.dir, stdio: 'pipe' });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        let n = 0;
+        try { n = lines('r3').split('\n').filter(Boolean).length; } catch { /* not yet */ }
+        if (n >= 5) { clearInterval(timer); child.kill('SIGINT'); resolve(); }
+      }, 20);
+    });
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(readFileSync(path.join(p.dir, 'closed.txt'), 'utf8')).toBe('yes');
+    const partial = JSON.parse(readFileSync(path.join(runsDir, 'r3', 'summary.json'), 'utf8'));
+    expect(partial.stoppedBy).toBe('abort');
+    expect(partial.tasks).toBeLessThan(TASKS);
+    const res = spawnSync(process.execPath, [CLI, 'run', '--config', 'sigint.config.ts', '--resume', 'r3', '--json'], { cwd: p.dir, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const ids = lines('r3').trim().split('\n').map((l) => JSON.parse(l).taskId);
+    expect(new Set(ids).size).toBe(TASKS);
+    expect(ids).toHaveLength(TASKS);
+  }, 120_000);
+
   it('RSN_ERR_RUN_NOT_FOUND for an unknown run id', () => {
     const res = spawnSync(process.execPath, [CLI, 'run', '--resume', 'nope'], { cwd: p.dir, encoding: 'utf8' });
     expect(res.status).toBe(1);

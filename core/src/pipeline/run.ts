@@ -122,6 +122,7 @@ export async function runPipeline(kernel: Kernel, opts: RunOptions = {}): Promis
     } catch (e) {
       // A broken hook is a bug in the user's setup: stop the run rather than record it per task.
       if (isReasonerError(e) && e.code === 'RSN_ERR_HOOK') throw e;
+      // Interrupted mid-search: leave it unrecorded so a resume redoes it.
       if (signal.aborted) return;
       error = isReasonerError(e) ? { code: e.code, message: e.message } : { code: 'RSN_ERR_TASK', message: String((e as Error)?.message ?? e) };
     }
@@ -143,7 +144,6 @@ export async function runPipeline(kernel: Kernel, opts: RunOptions = {}): Promis
       ...(error ? { error } : {}),
     };
     record = await hooks.trajectory.promise(record);
-    if (signal.aborted) return;
     await store.append(record);
     done.add(original.id);
     acc.add(record);
