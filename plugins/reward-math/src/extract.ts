@@ -147,6 +147,6 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   if (isBareAnswer(trimmed)) return trimmed;
   const fallback = unanchored(t, fallbackLastNumber);
   // A short one-line text answer (`\text{The midpoints form a regular hexagon}`) is used whole.
-  if (fallback === null && trimmed.length <= 120 && !trimmed.includes('\n')) return trimmed;
+  if (fallback === null && trimmed.length <= 120 && !/[\n\d]/.test(trimmed)) return trimmed;
   return fallback;
 }

@@ -176,7 +176,7 @@ export function normalizeAnswer(raw: string): Normalized {
 
 /** `12,000,023` → `12000023`, `1 000` → `1000`, `1000,99` → `1000.99` — only when the whole string is the number. */
 export function normalizeThousands(s: string): string {
-  const m = /^(-?)(\d{1,3}(?:[, ]\d{3})+)(\.\d+)?$/.exec(s);
+  const m = /^(-?)([1-9]\d{0,2}(?:[, ]\d{3})+)(\.\d+)?$/.exec(s);
   if (m) return m[1] + m[2].replace(/[, ]/g, '') + (m[3] ?? '');
   // A decimal comma ("1,22", "0,111", "1000,99"); "-2,1" stays a list of two answers.
   const dec = /^(-?\d+),(\d+)$/.exec(s);
