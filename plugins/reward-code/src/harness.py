@@ -1,22 +1,49 @@
-# Test harness run inside the sandbox (python3 -I -c <this file>).
-# stdin: JSON {nonce, program, setup, tests, partial}. Results go to fd 3 as lines "<nonce> <event> ...":
+# Test harness run inside the sandbox (python3 -I -B -c <this file>).
+# stdin: NUL-separated UTF-8 fields: nonce, partial ('1'/'0'), program, setup, tests (Python
+# source cannot contain NUL). Results go to fd 3 as lines "<nonce> <event> ...":
 #   total N | pass | fail | error <where> | done <passed> <total>
 # Test units are the top-level statements of `tests` that contain an assert (or call a test
-# function defined there). With `partial`, a call such as `check(candidate)` is unrolled into the
-# statements of the function body, so each assert statement counts on its own, and failures do
-# not stop the remaining tests.
-import ast, json, os, sys, traceback
+# function defined there). With partial credit, a call such as `check(candidate)` is unrolled
+# into the statements of the function body, so each assert statement counts on its own, and
+# failures do not stop the remaining tests.
+# Only builtin modules are imported (_ast, not ast/json/traceback): that halves start-up time.
+import _ast, os, sys
+
+_SCOPES = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.Lambda, _ast.ClassDef)
+_DEFS = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.Import, _ast.ImportFrom)
+
+
+def _children(node):
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, _ast.AST):
+            yield value
+        elif isinstance(value, list):
+            for v in value:
+                if isinstance(v, _ast.AST):
+                    yield v
+
+
+def _walk(node, enter_scopes=True):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if enter_scopes or n is node or not isinstance(n, _SCOPES):
+            stack.extend(_children(n))
 
 
 def _main():
-    data = json.loads(sys.stdin.buffer.read().decode('utf-8'))
+    raw = sys.stdin.buffer.read().decode('utf-8')
     fd = os.open(os.devnull, os.O_RDONLY)  # input() sees EOF, not our payload
     os.dup2(fd, 0)
     os.close(fd)
+    tag, partial, program_src, setup_src, tests_src = raw.split('\0')
+    del raw
+    partial = partial == '1'
     chan = os.fdopen(3, 'w', buffering=1, encoding='utf-8')
-    tag = data.pop('nonce')
     err = sys.stderr
-    tests_src = data['tests']
+    test_lines = tests_src.split('\n')
 
     def emit(*parts):
         try:
@@ -27,66 +54,59 @@ def _main():
 
     def report(label, exc, node=None):
         try:
-            lines = traceback.format_exception_only(type(exc), exc)
             where = ''
             if node is not None:
-                seg = ast.get_source_segment(tests_src, node) or ''
-                where = ' line %d: %s' % (getattr(node, 'lineno', 0), seg[:300])
-            err.write('[%s]%s\n%s' % (label, where, ''.join(lines)[-2000:]))
+                n = getattr(node, 'lineno', 0)
+                where = ' line %d: %s' % (n, test_lines[n - 1].strip()[:300] if 0 < n <= len(test_lines) else '')
+            msg = '%s: %s' % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+            if isinstance(exc, SyntaxError) and exc.lineno:
+                msg += ' (line %s: %s)' % (exc.lineno, (exc.text or '').strip()[:200])
+            err.write('[%s]%s\n%s\n' % (label, where, msg[-2000:]))
             err.flush()
         except BaseException:
             pass
 
-    partial = bool(data.get('partial'))
     try:
-        program = compile(data['program'], '<program>', 'exec')
+        program = compile(program_src, '<program>', 'exec')
     except BaseException as e:
         report('program does not compile', e)
         emit('error', 'compile')
         return
     try:
-        setup = compile(data.get('setup') or '', '<setup>', 'exec')
-        tree = ast.parse(tests_src, '<tests>')
+        setup = compile(setup_src, '<setup>', 'exec')
+        tree = compile(tests_src, '<tests>', 'exec', _ast.PyCF_ONLY_AST)
     except BaseException as e:
         report('tests do not compile', e)
         emit('error', 'tests')
         return
 
-    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    testers = {name for name, fn in funcs.items() if any(isinstance(x, ast.Assert) for x in ast.walk(fn))}
+    funcs = {n.name: n for n in tree.body if isinstance(n, _ast.FunctionDef)}
+    testers = {name for name, fn in funcs.items() if any(isinstance(x, _ast.Assert) for x in _walk(fn))}
 
     def is_test(node):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+        if isinstance(node, _DEFS):
             return False
-        for x in ast.walk(node):
-            if isinstance(x, ast.Assert):
+        for x in _walk(node):
+            if isinstance(x, _ast.Assert):
                 return True
-            if isinstance(x, ast.Call) and isinstance(x.func, ast.Name) and x.func.id in testers:
+            if isinstance(x, _ast.Call) and isinstance(x.func, _ast.Name) and x.func.id in testers:
                 return True
         return False
 
-    def own_nodes(nodes):
-        # walks a function body without entering nested scopes
-        stack = list(nodes)
-        while stack:
-            n = stack.pop()
-            yield n
-            if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.extend(ast.iter_child_nodes(n))
-
     def unrollable(node):
-        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        if not (isinstance(node, _ast.Expr) and isinstance(node.value, _ast.Call)):
             return None
         call = node.value
-        if not (isinstance(call.func, ast.Name) and call.func.id in testers) or call.keywords:
+        if not (isinstance(call.func, _ast.Name) and call.func.id in testers) or call.keywords:
             return None
         fn = funcs[call.func.id]
         a = fn.args
         if fn.decorator_list or a.vararg or a.kwarg or a.kwonlyargs or a.defaults or a.posonlyargs:
             return None
-        if len(a.args) != len(call.args) or any(isinstance(x, ast.Starred) for x in call.args):
+        if len(a.args) != len(call.args) or any(isinstance(x, _ast.Starred) for x in call.args):
             return None
-        if any(isinstance(x, (ast.Return, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal, ast.Await)) for x in own_nodes(fn.body)):
+        bad = (_ast.Return, _ast.Yield, _ast.YieldFrom, _ast.Global, _ast.Nonlocal, _ast.Await)
+        if any(isinstance(x, bad) for s in fn.body for x in _walk(s, enter_scopes=False)):
             return None
         return fn
 
@@ -106,7 +126,7 @@ def _main():
 
     total = sum(count(p) for p in plan)
     if total == 0:  # nothing recognisable as a test: every statement that is not a definition is one
-        plan = [('stmt', p[1], not isinstance(p[1], (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))) for p in plan]
+        plan = [('stmt', p[1], not isinstance(p[1], _DEFS)) for p in plan]
         total = sum(count(p) for p in plan)
     emit('total', total)
 
@@ -128,7 +148,7 @@ def _main():
 
     def run(node, scope, test):
         try:
-            exec(compile(ast.Module(body=[node], type_ignores=[]), '<tests>', 'exec'), scope)
+            exec(compile(_ast.Module(body=[node], type_ignores=[]), '<tests>', 'exec'), scope)
             ok = True
         except BaseException as e:
             ok = False
@@ -153,10 +173,9 @@ def _main():
         _, node, fn, body = p
         scope = dict(g)
         try:
-            values = [eval(compile(ast.Expression(body=x), '<tests>', 'eval'), g) for x in node.value.args]
+            values = [eval(compile(_ast.Expression(body=x), '<tests>', 'eval'), g) for x in node.value.args]
         except BaseException as e:
             report('test arguments raised', e, node)
-            state['stopped'] = True
             break
         scope.update(zip([x.arg for x in fn.args.args], values))
         for stmt, test in body:

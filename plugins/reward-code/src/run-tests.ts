@@ -86,6 +86,11 @@ function assertSandboxStarted(out: ProcessOutcome, ev: HarnessEvents, config: Sa
   });
 }
 
+/** Python source cannot hold NUL bytes (and they would break the harness's framing). */
+function nulResult(where: string): RunResult {
+  return { passed: false, status: 'error', passedCount: 0, stdout: '', stderr: `[${where} does not compile]\nSyntaxError: source code cannot contain null bytes\n`, durationMs: 0, reason: 'harness: compile' };
+}
+
 /** Creates a runner: a pool of sandboxed interpreter runs sized to the cores. */
 export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
   const config: SandboxConfig = {
@@ -108,8 +113,10 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     let input: string;
     let addressSpaceMb = memoryMb;
     if (req.language === 'python') {
+      const fields = [req.program, req.setup ?? '', req.tests];
+      if (fields.some((f) => f.includes('\0'))) return nulResult(fields[0]!.includes('\0') ? 'program' : 'tests');
       command = [config.python, '-I', '-B', '-c', PY_HARNESS];
-      input = JSON.stringify({ nonce, program: req.program, setup: req.setup ?? '', tests: req.tests, partial });
+      input = [nonce, partial ? '1' : '0', ...fields].join('\0');
     } else if (req.language === 'javascript' || req.language === 'typescript') {
       const js = await prepareJs(req.language, req.program, req.tests, req.setup);
       command = [config.node, `--max-old-space-size=${memoryMb}`, '-e', JS_HARNESS];
