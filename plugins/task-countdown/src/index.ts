@@ -1,0 +1,102 @@
+/**
+ * @reasoner/plugin-task-countdown — the Countdown game (as in TinyZero / Stream of Search):
+ * reach a target from 3–5 numbers with + - * / (each number used at most once; each step
+ * combines two available numbers into a new one; only non-negative integers, exact division).
+ *
+ * Text format (see format.ts and README.md):
+ *   prompt    "3 7 25 4>89\n"
+ *   solution  "25+4=29\n29*3=87\n…\n=89\n"  (steps, optional "<" backtracks, final "=<target>")
+ */
+import { definePlugin } from '@reasoner/core';
+import type { Task, TaskQuery, TaskSource, TaskSplit } from '@reasoner/core';
+import { generateCountdownProblem } from './generate.js';
+import { splitSize, syntheticTasks } from './synthetic.js';
+import { verifyCountdown, verifyCountdownPartial } from './verify.js';
+
+export * from './format.js';
+export { solveCountdown, isReachable } from './solver.js';
+export type { SolveOptions } from './solver.js';
+export { generateCountdown, generateCountdownProblem, countdownKey, countdownSolutionText, makeCountdownTask } from './generate.js';
+export type { CountdownGenOptions, CountdownMeta, CountdownProblem } from './generate.js';
+export { verifyCountdown, verifyCountdownPartial, replayCountdown, countdownProblemOf } from './verify.js';
+export type { CountdownState } from './verify.js';
+export { noisySolution } from './noisy.js';
+export type { NoisyOptions } from './noisy.js';
+export { splitOfKey, syntheticTasks, splitSize, SPLIT_PERCENT } from './synthetic.js';
+export type { SyntheticSpec } from './synthetic.js';
+
+export interface CountdownOptions {
+  /** Seed of the problem stream; a new seed draws new problems (splits stay disjoint). */
+  seed: number;
+  /** How many numbers a problem has, drawn uniformly from this list. */
+  sizes: number[];
+  maxNumber: number;
+  minTarget: number;
+  maxTarget: number;
+  /** Minimum length of the shortest solution. */
+  minSteps: number;
+  trainSize: number;
+  validationSize: number;
+  testSize: number;
+}
+
+export const countdownDefaults: CountdownOptions = {
+  seed: 0,
+  sizes: [3, 4],
+  maxNumber: 25,
+  minTarget: 10,
+  maxTarget: 100,
+  minSteps: 2,
+  trainSize: 50_000,
+  validationSize: 500,
+  testSize: 500,
+};
+
+/** A countdown TaskSource (exported so trainers can build one without a kernel). */
+export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSource {
+  const o: CountdownOptions = { ...countdownDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const sizes: Record<TaskSplit, number> = { train: o.trainSize, validation: o.validationSize, test: o.testSize };
+  const spec = {
+    name: 'task-countdown',
+    seed: o.seed,
+    sizes,
+    generate: (rng: Parameters<typeof generateCountdownProblem>[0]) =>
+      generateCountdownProblem(rng, {
+        numbers: o.sizes[rng.int(o.sizes.length)]!,
+        maxNumber: o.maxNumber,
+        minTarget: o.minTarget,
+        maxTarget: o.maxTarget,
+        minSteps: o.minSteps,
+      }),
+  };
+  return {
+    name: 'countdown',
+    tasks: (query?: TaskQuery): AsyncIterable<Task> => syntheticTasks(spec, query),
+    count: async (query?: TaskQuery) => splitSize(spec, query),
+    verify: (task, solution) => verifyCountdown(task, solution),
+    verifyPartial: (task, steps) => verifyCountdownPartial(task, steps),
+  };
+}
+
+export default definePlugin<CountdownOptions, 'task'>({
+  name: 'task-countdown',
+  kind: 'task',
+  apiVersion: 1,
+  description: 'Countdown: reach a target from 3–5 numbers with + - * /, checked step by step',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      seed: { type: 'integer', default: countdownDefaults.seed },
+      sizes: { type: 'array', items: { type: 'integer', minimum: 2, maximum: 6 }, minItems: 1, default: countdownDefaults.sizes },
+      maxNumber: { type: 'integer', minimum: 1, default: countdownDefaults.maxNumber },
+      minTarget: { type: 'integer', minimum: 0, default: countdownDefaults.minTarget },
+      maxTarget: { type: 'integer', minimum: 1, default: countdownDefaults.maxTarget },
+      minSteps: { type: 'integer', minimum: 1, default: countdownDefaults.minSteps },
+      trainSize: { type: 'integer', minimum: 0, default: countdownDefaults.trainSize },
+      validationSize: { type: 'integer', minimum: 0, default: countdownDefaults.validationSize },
+      testSize: { type: 'integer', minimum: 0, default: countdownDefaults.testSize },
+    },
+  },
+  setup: (_ctx, options) => countdownSource(options),
+});
