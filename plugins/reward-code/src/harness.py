@@ -131,18 +131,13 @@ def _main():
     emit('total', total)
 
     g = {'__name__': '__main__', '__builtins__': __builtins__}
-    try:
-        exec(program, g)
-    except BaseException as e:
-        report('program raised', e)
-        emit('error', 'program')
-        return
-    try:
-        exec(setup, g)
-    except BaseException as e:
-        report('test setup raised', e)
-        emit('error', 'setup')
-        return
+    for code, where in ((program, 'program'), (setup, 'setup')):
+        try:
+            exec(code, g)
+        except BaseException as e:
+            report(where + ' raised', e)
+            emit('error', where)
+            return
 
     state = {'passed': 0, 'stopped': False}
 

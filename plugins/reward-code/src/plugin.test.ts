@@ -46,6 +46,7 @@ describe('reward-code plugin', () => {
     const r = await runTests({ language: 'python', program: 'def f(:\n', tests: 'assert f()\n' });
     expect(r).toMatchObject({ passed: false, status: 'error' });
     expect(r.stderr).toContain('SyntaxError');
+    expect(await runTests({ language: 'python', program: 'x = 1\0', tests: 'assert x\n' })).toMatchObject({ status: 'error' });
     const reward = await plugin.definition.setup(ctx, { python: '/nonexistent/python3' } as never);
     await expect(reward.score({ id: 'y', prompt: '', tests: { language: 'python', code: 'assert True' } }, 'x = 1')).rejects.toMatchObject({ code: 'RSN_ERR_SANDBOX' });
   });
