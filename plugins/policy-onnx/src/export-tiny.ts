@@ -15,8 +15,17 @@ export const META_CONTEXT = 'reasoner.contextLength';
 export const ONNX_FORMAT = 'reasoner-tiny-onnx';
 
 export interface ExportOptions {
-  /** Emit `past_key_values.*` inputs and `present.*` outputs (default true). */
+  /** Emit a KV cache (default true); false: every step recomputes the whole sequence. */
   kvCache?: boolean;
+  /**
+   * `common` (default): `past_key_values.{i}.key/value` in, `present.{i}.key/value` out, the
+   * layout other runtimes expect. `static`: `kv_cache.{i}.key/value` in (a fixed-capacity cache
+   * [batch, heads, capacity, dHead], masked by attention_mask) and only this step's keys/values
+   * `kv_new.{i}.key/value` out. onnxruntime-node copies every output into a fresh JS buffer while
+   * inputs are passed by pointer, so the static layout avoids copying the whole cache out (and
+   * concatenating it) on every decode step.
+   */
+  cacheLayout?: 'common' | 'static';
 }
 
 /**
@@ -27,6 +36,7 @@ export interface ExportOptions {
  */
 export function exportTinyToOnnx(ckpt: TinyCheckpoint, options: ExportOptions = {}): Uint8Array {
   const kv = options.kvCache ?? true;
+  const staticCache = kv && options.cacheLayout === 'static';
   const { vocabSize: V, dModel: D, nLayers, nHeads: H, dFF, contextLength } = ckpt.arch;
   if (D % H !== 0) throw new ReasonerError('RSN_ERR_CHECKPOINT', `checkpoint ${ckpt.id}: dModel ${D} is not divisible by nHeads ${H}`, { hint: 'the checkpoint is corrupt or from another architecture' });
   const dHead = D / H;
@@ -54,6 +64,7 @@ export function exportTinyToOnnx(ckpt: TinyCheckpoint, options: ExportOptions = 
   const total = g.op('Gather', [g.op('Shape', [mask]), g.constInt64([1], true)]);
   const seq = g.op('Gather', [g.op('Shape', [ids]), g.constInt64([1], true)]);
   const past = g.op('Sub', [total, seq]);
+  const pastVec = g.op('Unsqueeze', [past, g.constInt64([0])]);
   const one = g.constInt64([1], true);
   const kIdx = g.op('Unsqueeze', [g.op('Range', [g.constInt64([0], true), total, one]), g.constInt64([0])]);
   const qIdx = g.op('Unsqueeze', [g.op('Range', [past, total, one]), g.constInt64([1])]);
@@ -66,7 +77,7 @@ export function exportTinyToOnnx(ckpt: TinyCheckpoint, options: ExportOptions = 
   const scale = 1 / Math.sqrt(dHead);
   const layerNorm = (x: string, prefix: string): string =>
     g.op('LayerNormalization', [x, g.initFloat(`${prefix}.g`, [D], weight(`${prefix}.g`, [D])), g.initFloat(`${prefix}.b`, [D], weight(`${prefix}.b`, [D]))], { axis: -1, epsilon: { float: 1e-5 } });
-  const toHeads = (x: string): string => g.op('Transpose', [g.op('Reshape', [x, headShape])], { perm: [0, 2, 1, 3] });
+  const toHeads = (x: string, name?: string): string => g.op('Transpose', [g.op('Reshape', [x, headShape])], { perm: [0, 2, 1, 3] }, name);
 
   for (let l = 0; l < nLayers; l++) {
     const p = `h.${l}`;
@@ -79,16 +90,36 @@ export function exportTinyToOnnx(ckpt: TinyCheckpoint, options: ExportOptions = 
     const qkv = g.op('Add', [g.op('MatMul', [a, g.initFloat(`${p}.attn.wqkv`, [D, 3 * D], wqkv)]), g.initFloat(`${p}.attn.bqkv`, [3 * D], bqkv)]);
     const [q, k, v] = g.node('Split', [qkv, g.constInt64([D, D, D])], { axis: 2 }, 3) as [string, string, string];
     const q4 = toHeads(q);
-    let k4 = toHeads(k);
-    let v4 = toHeads(v);
-    if (kv) {
-      const pk = g.input(`past_key_values.${l}.key`, DType.FLOAT, ['batch', H, 'past', dHead]);
-      const pv = g.input(`past_key_values.${l}.value`, DType.FLOAT, ['batch', H, 'past', dHead]);
-      k4 = g.op('Concat', [pk, k4], { axis: 2 }, `present.${l}.key`);
-      v4 = g.op('Concat', [pv, v4], { axis: 2 }, `present.${l}.value`);
+    let att: string;
+    if (staticCache) {
+      // Scores against the cache and against this step's own keys, one softmax over both, then
+      // the weighted values of each part summed: no cache-sized concatenation or output.
+      const k4 = toHeads(k, `kv_new.${l}.key`);
+      const v4 = toHeads(v, `kv_new.${l}.value`);
+      const ck = g.input(`kv_cache.${l}.key`, DType.FLOAT, ['batch', H, 'capacity', dHead]);
+      const cv = g.input(`kv_cache.${l}.value`, DType.FLOAT, ['batch', H, 'capacity', dHead]);
+      const sc = g.op('MatMul', [q4, g.op('Transpose', [ck], { perm: [0, 1, 3, 2] })]);
+      const sn = g.op('MatMul', [q4, g.op('Transpose', [k4], { perm: [0, 1, 3, 2] })]);
+      const probs = g.op('Softmax', [g.op('Add', [g.op('Concat', [sc, sn], { axis: 3 }), bias])], { axis: -1 });
+      const pc = g.op('Slice', [probs, g.constInt64([0]), pastVec, g.constInt64([3])]);
+      const pn = g.op('Slice', [probs, pastVec, g.constInt64([2 ** 53]), g.constInt64([3])]);
+      att = g.op('Add', [g.op('MatMul', [pc, cv]), g.op('MatMul', [pn, v4])]);
+      g.output(`kv_new.${l}.key`, DType.FLOAT, ['batch', H, 'seq', dHead]);
+      g.output(`kv_new.${l}.value`, DType.FLOAT, ['batch', H, 'seq', dHead]);
+    } else {
+      let k4 = toHeads(k);
+      let v4 = toHeads(v);
+      if (kv) {
+        const pk = g.input(`past_key_values.${l}.key`, DType.FLOAT, ['batch', H, 'past', dHead]);
+        const pv = g.input(`past_key_values.${l}.value`, DType.FLOAT, ['batch', H, 'past', dHead]);
+        k4 = g.op('Concat', [pk, k4], { axis: 2 }, `present.${l}.key`);
+        v4 = g.op('Concat', [pv, v4], { axis: 2 }, `present.${l}.value`);
+        g.output(`present.${l}.key`, DType.FLOAT, ['batch', H, 'total', dHead]);
+        g.output(`present.${l}.value`, DType.FLOAT, ['batch', H, 'total', dHead]);
+      }
+      const scores = g.op('Add', [g.op('MatMul', [q4, g.op('Transpose', [k4], { perm: [0, 1, 3, 2] })]), bias]);
+      att = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v4]);
     }
-    const scores = g.op('Add', [g.op('MatMul', [q4, g.op('Transpose', [k4], { perm: [0, 1, 3, 2] })]), bias]);
-    const att = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v4]);
     const merged = g.op('Reshape', [g.op('Transpose', [att], { perm: [0, 2, 1, 3] }), mergeShape]);
     const wo = g.initFloat(`${p}.attn.wo`, [D, D], weight(`${p}.attn.wo`, [D, D]));
     h = g.op('Add', [h, g.op('Add', [g.op('MatMul', [merged, wo]), g.initFloat(`${p}.attn.bo`, [D], weight(`${p}.attn.bo`, [D]))])]);
@@ -98,10 +129,6 @@ export function exportTinyToOnnx(ckpt: TinyCheckpoint, options: ExportOptions = 
     const gelu = geluTanh(g, f);
     const out = g.op('Add', [g.op('MatMul', [gelu, g.initFloat(`${p}.mlp.w2`, [dFF, D], weight(`${p}.mlp.w2`, [dFF, D]))]), g.initFloat(`${p}.mlp.b2`, [D], weight(`${p}.mlp.b2`, [D]))]);
     h = g.op('Add', [h, out]);
-    if (kv) {
-      g.output(`present.${l}.key`, DType.FLOAT, ['batch', H, 'total', dHead]);
-      g.output(`present.${l}.value`, DType.FLOAT, ['batch', H, 'total', dHead]);
-    }
   }
 
   const hf = layerNorm(h, 'lnf');
@@ -142,7 +169,8 @@ export interface CachedExport {
 export async function exportTinyToOnnxFile(ckpt: TinyCheckpoint, options: ExportOptions & { cacheDir?: string } = {}): Promise<CachedExport> {
   const dir = options.cacheDir ?? join(tmpdir(), 'reasoner-onnx-cache');
   const safeId = ckpt.id.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const path = join(dir, `${safeId}.v${EXPORTER_VERSION}.${options.kvCache === false ? 'nokv' : 'kv'}.onnx`);
+  const variant = options.kvCache === false ? 'nokv' : options.cacheLayout === 'static' ? 'static' : 'kv';
+  const path = join(dir, `${safeId}.v${EXPORTER_VERSION}.${variant}.onnx`);
   try {
     if ((await stat(path)).size > 0) return { path, reused: true };
   } catch { /* not cached yet */ }

@@ -29,98 +29,160 @@ interface RowState {
   nextPos: number;
 }
 
-const i64 = (values: ArrayLike<number>, dims: number[]): ort.Tensor => {
+function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
   const a = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) a[i] = BigInt(values[i]!);
   return new ort.Tensor('int64', a, dims);
-};
-
-/**
- * Batched generation: one prefill over the left-padded prompts, then one decode step per token
- * with the KV cache (or full recomputation when the graph has none). Finished rows are dropped
- * from the batch (and their cache rows) once they are at least half of it, so a long tail of
- * one sample does not keep paying for the whole batch.
- */
-export async function generateRows(rt: LmRuntime, rows: GenRow[], signal?: AbortSignal): Promise<Completion[]> {
-  const { session, layout, tokenizer } = rt;
-  const states: RowState[] = rows.map((row) => ({ row, ids: [], logprobs: [], text: '', done: null, nextPos: row.promptIds.length }));
-  for (const s of states) if (s.row.maxTokens <= 0) s.done = { text: '', tokens: 0, finishReason: 'length', ...(s.row.logprobs ? { logprobs: [] } : {}) };
-
-  // Active batch: slot -> state, per-slot attention mask (grows by one column per step).
-  let active = states.filter((s) => !s.done);
-  if (!active.length) return states.map((s) => s.done!);
-  const S0 = Math.max(...active.map((s) => s.row.promptIds.length));
-  let masks: number[][] = active.map((s) => [...new Array(S0 - s.row.promptIds.length).fill(0), ...s.row.promptIds.map(() => 1)]);
-  // Full token history per slot (left-padded), needed only without a KV cache.
-  let history: number[][] = active.map((s) => [...new Array(S0 - s.row.promptIds.length).fill(tokenizer.padId), ...s.row.promptIds]);
-  let past: Record<string, ort.Tensor> = {};
-  let stepIds: number[][] = history.map((h) => h.slice());
-  let stepPos: number[][] = active.map((s) => positionsOf(s.row.promptIds.length, S0));
-  const useCache = layout.layers.length > 0;
-  if (useCache) {
-    for (const l of layout.layers) {
-      const empty = new ort.Tensor('float32', new Float32Array(0), [active.length, layout.kvHeads, 0, layout.headDim]);
-      past[l.pastKey] = empty;
-      past[l.pastValue] = empty;
-    }
-  }
-
-  while (active.length) {
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-    const B = active.length;
-    const S = stepIds[0]!.length;
-    const T = masks[0]!.length;
-    const feeds: Record<string, ort.Tensor> = { input_ids: i64(stepIds.flat(), [B, S]), ...past };
-    if (layout.hasAttentionMask) feeds.attention_mask = i64(masks.flat(), [B, T]);
-    if (layout.hasPositionIds) feeds.position_ids = i64(stepPos.flat(), [B, S]);
-    const out = await session.run(feeds);
-    const logits = out[layout.logits]!;
-    const V = logits.dims[2]!;
-    const data = logits.data as Float32Array;
-
-    const keep: number[] = [];
-    for (let b = 0; b < B; b++) {
-      const st = active[b]!;
-      if (st.done) continue;
-      const off = (b * S + S - 1) * V;
-      const pick = sampleToken(data, st.row.sampling, st.row.rng, off, V);
-      advance(st, pick.id, pick.logprob, tokenizer);
-      if (!st.done) keep.push(b);
-    }
-    if (!keep.length) break;
-
-    // Next step's inputs: one new token per slot (finished slots feed pad until compaction).
-    const nextIds = active.map((st) => (st.done ? tokenizer.padId : st.ids[st.ids.length - 1]!));
-    masks = masks.map((m) => [...m, 1]);
-    history = history.map((h, b) => [...h, nextIds[b]!]);
-    if (useCache) {
-      past = {};
-      for (const l of layout.layers) {
-        past[l.pastKey] = out[l.presentKey]!;
-        past[l.pastValue] = out[l.presentValue]!;
-      }
-    }
-    if (keep.length <= B / 2) {
-      active = keep.map((b) => active[b]!);
-      masks = keep.map((b) => masks[b]!);
-      history = keep.map((b) => history[b]!);
-      if (useCache) for (const name of Object.keys(past)) past[name] = takeRows(past[name]!, keep);
-    }
-    if (useCache) {
-      stepIds = active.map((st) => [st.done ? tokenizer.padId : st.ids[st.ids.length - 1]!]);
-      stepPos = active.map((st) => [st.nextPos - 1]);
-    } else {
-      stepIds = history.map((h) => h.slice());
-      stepPos = active.map((st, b) => positionsOf(st.nextPos, history[b]!.length));
-    }
-  }
-  return states.map((s) => s.done!);
 }
 
 /** Position ids of a left-padded row: 0 on padding, then 0..len-1. */
 function positionsOf(len: number, width: number): number[] {
   const pad = width - len;
   return Array.from({ length: width }, (_, i) => Math.max(0, i - pad));
+}
+
+/**
+ * The batch being decoded: per slot its state, token history (left-padded) and attention mask
+ * over all slots so far, plus the KV cache in the graph's layout.
+ */
+class Batch {
+  /** Slots (sequence columns) already in the cache. */
+  cached = 0;
+  /** `static` layout: one buffer per cache input, [batch, heads, capacity, headDim]. */
+  private cacheBufs = new Map<string, Float32Array>();
+  /** `common` layout: the last `present` outputs, fed back as `past`. */
+  private past: Record<string, ort.Tensor> = {};
+
+  constructor(
+    private readonly rt: LmRuntime,
+    public states: RowState[],
+    public history: number[][],
+    public masks: number[][],
+    private readonly capacity: number,
+  ) {
+    const { layout } = rt;
+    for (const l of layout.layers) {
+      for (const name of [l.pastKey, l.pastValue]) {
+        if (layout.cache === 'static') this.cacheBufs.set(name, new Float32Array(states.length * layout.kvHeads * capacity * layout.headDim));
+        else this.past[name] = new ort.Tensor('float32', new Float32Array(0), [states.length, layout.kvHeads, 0, layout.headDim]);
+      }
+    }
+  }
+
+  /** Runs the slots not yet in the cache (all of them without a cache); returns logits of the last one. */
+  async step(): Promise<{ data: Float32Array; V: number; S: number }> {
+    const { session, layout } = this.rt;
+    const B = this.states.length;
+    const width = this.history[0]!.length;
+    const from = layout.cache === 'none' ? 0 : this.cached;
+    const S = width - from;
+    const feeds: Record<string, ort.Tensor> = { input_ids: i64(this.history.flatMap((h) => h.slice(from)), [B, S]) };
+    if (layout.hasPositionIds) {
+      feeds.position_ids = i64(this.states.flatMap((st, b) => positionsOf(st.nextPos, width).slice(from)), [B, S]);
+    }
+    if (layout.cache === 'static') {
+      // Mask over the whole capacity (unfilled slots 0), then over this step's slots.
+      const C = this.capacity;
+      const m = new BigInt64Array(B * (C + S));
+      for (let b = 0; b < B; b++) {
+        const row = this.masks[b]!;
+        for (let j = 0; j < from; j++) m[b * (C + S) + j] = BigInt(row[j]!);
+        for (let j = 0; j < S; j++) m[b * (C + S) + C + j] = BigInt(row[from + j]!);
+      }
+      feeds.attention_mask = new ort.Tensor('int64', m, [B, C + S]);
+      for (const [name, buf] of this.cacheBufs) feeds[name] = new ort.Tensor('float32', buf, [B, layout.kvHeads, C, layout.headDim]);
+    } else {
+      if (layout.hasAttentionMask) feeds.attention_mask = i64(this.masks.flat(), [B, width]);
+      Object.assign(feeds, this.past);
+    }
+    const out = await session.run(feeds);
+    if (layout.cache === 'static' && width <= this.capacity) {
+      const { kvHeads: H, headDim: Dh } = layout;
+      const C = this.capacity;
+      for (const l of layout.layers) {
+        for (const [input, output] of [[l.pastKey, l.presentKey], [l.pastValue, l.presentValue]] as const) {
+          const dst = this.cacheBufs.get(input)!;
+          const src = out[output]!.data as Float32Array;
+          for (let bh = 0; bh < B * H; bh++) dst.set(src.subarray(bh * S * Dh, (bh + 1) * S * Dh), (bh * C + from) * Dh);
+        }
+      }
+    } else if (layout.cache === 'common') {
+      this.past = {};
+      for (const l of layout.layers) {
+        this.past[l.pastKey] = out[l.presentKey]!;
+        this.past[l.pastValue] = out[l.presentValue]!;
+      }
+    }
+    this.cached = width;
+    const logits = out[layout.logits]!;
+    return { data: logits.data as Float32Array, V: logits.dims[2]!, S };
+  }
+
+  /** Appends one slot per row (finished rows get padding, still unmasked: harmless, never read). */
+  append(ids: number[]): void {
+    this.history.forEach((h, b) => h.push(ids[b]!));
+    this.masks.forEach((m) => m.push(1));
+  }
+
+  /** Keeps only the slots `keep`, copying their cache rows. */
+  compact(keep: number[]): void {
+    const pick = <T>(a: T[]): T[] => keep.map((b) => a[b]!);
+    this.states = pick(this.states);
+    this.history = pick(this.history);
+    this.masks = pick(this.masks);
+    const takeRows = (src: Float32Array, rowSize: number): Float32Array => {
+      const dst = new Float32Array(keep.length * rowSize);
+      keep.forEach((b, i) => dst.set(src.subarray(b * rowSize, (b + 1) * rowSize), i * rowSize));
+      return dst;
+    };
+    const { kvHeads: H, headDim: Dh } = this.rt.layout;
+    for (const [name, buf] of this.cacheBufs) this.cacheBufs.set(name, takeRows(buf, H * this.capacity * Dh));
+    for (const [name, t] of Object.entries(this.past)) {
+      const dims = t.dims as number[];
+      const rowSize = dims.slice(1).reduce((a, b) => a * b, 1);
+      this.past[name] = new ort.Tensor('float32', takeRows(t.data as Float32Array, rowSize), [keep.length, ...dims.slice(1)]);
+    }
+  }
+}
+
+/**
+ * Batched generation: one prefill over the left-padded prompts, then one decode step per token
+ * with the KV cache (or full recomputation when the graph has none). Finished rows are dropped
+ * from the batch (with their cache rows) once they are at least half of it, so the long tail of
+ * one sample does not keep paying for the whole batch.
+ */
+export async function generateRows(rt: LmRuntime, rows: GenRow[], signal?: AbortSignal): Promise<Completion[]> {
+  const { tokenizer } = rt;
+  const states: RowState[] = rows.map((row) => ({ row, ids: [], logprobs: [], text: '', done: null, nextPos: row.promptIds.length }));
+  for (const s of states) if (s.row.maxTokens <= 0) s.done = { text: '', tokens: 0, finishReason: 'length', ...(s.row.logprobs ? { logprobs: [] } : {}) };
+  const active = states.filter((s) => !s.done);
+  if (!active.length) return states.map((s) => s.done!);
+
+  const S0 = Math.max(...active.map((s) => s.row.promptIds.length));
+  const maxNew = Math.max(...active.map((s) => s.row.maxTokens));
+  const batch = new Batch(
+    rt,
+    active,
+    active.map((s) => [...new Array(S0 - s.row.promptIds.length).fill(tokenizer.padId), ...s.row.promptIds]),
+    active.map((s) => [...new Array(S0 - s.row.promptIds.length).fill(0), ...s.row.promptIds.map(() => 1)]),
+    // The cache never holds the last generated token: S0 + maxNew - 1 slots suffice.
+    S0 + maxNew - 1,
+  );
+  while (batch.states.length) {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    const { data, V, S } = await batch.step();
+    const keep: number[] = [];
+    batch.states.forEach((st, b) => {
+      if (st.done) return;
+      const pick = sampleToken(data, st.row.sampling, st.row.rng, (b * S + S - 1) * V, V);
+      advance(st, pick.id, pick.logprob, tokenizer);
+      if (!st.done) keep.push(b);
+    });
+    if (!keep.length) break;
+    batch.append(batch.states.map((st) => (st.done ? tokenizer.padId : st.ids[st.ids.length - 1]!)));
+    if (keep.length <= batch.states.length / 2) batch.compact(keep);
+  }
+  return states.map((s) => s.done!);
 }
 
 /** Appends a sampled token and decides whether the row is finished (eos, stop, length). */
@@ -148,32 +210,10 @@ function advance(st: RowState, id: number, logprob: number, tok: TextTokenizer):
   }
 }
 
-/** Rows `keep` of a [batch, …] tensor, copied into a new tensor. */
-function takeRows(t: ort.Tensor, keep: number[]): ort.Tensor {
-  const rest = (t.dims as number[]).slice(1);
-  const rowSize = rest.reduce((a, b) => a * b, 1);
-  const src = t.data as Float32Array;
-  const dst = new Float32Array(keep.length * rowSize);
-  keep.forEach((b, i) => dst.set(src.subarray(b * rowSize, (b + 1) * rowSize), i * rowSize));
-  return new ort.Tensor('float32', dst, [keep.length, ...rest]);
-}
-
 /** Logprobs of `textIds` after `promptIds` with one teacher-forced forward pass. */
 export async function scoreIds(rt: LmRuntime, promptIds: number[], textIds: number[]): Promise<number[]> {
-  const { session, layout } = rt;
   const ids = [...promptIds, ...textIds];
-  const T = ids.length;
-  const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids, [1, T]) };
-  if (layout.hasAttentionMask) feeds.attention_mask = i64(new Array(T).fill(1), [1, T]);
-  if (layout.hasPositionIds) feeds.position_ids = i64(ids.map((_, i) => i), [1, T]);
-  for (const l of layout.layers) {
-    const empty = new ort.Tensor('float32', new Float32Array(0), [1, layout.kvHeads, 0, layout.headDim]);
-    feeds[l.pastKey] = empty;
-    feeds[l.pastValue] = empty;
-  }
-  const out = await session.run(feeds);
-  const logits = out[layout.logits]!;
-  const V = logits.dims[2]!;
-  const data = logits.data as Float32Array;
+  const state: RowState = { row: { promptIds: ids, rng: null as never, sampling: {}, maxTokens: 0 }, ids: [], logprobs: [], text: '', done: null, nextPos: ids.length };
+  const { data, V } = await new Batch(rt, [state], [ids.slice()], [ids.map(() => 1)], 0).step();
   return textIds.map((id, i) => logSoftmaxAt(data, id, (promptIds.length - 1 + i) * V, V));
 }

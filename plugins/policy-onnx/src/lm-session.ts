@@ -3,7 +3,11 @@ import * as ort from 'onnxruntime-node';
 import { ReasonerError } from '@reasoner/core';
 import { decodeModel } from './onnx-builder.js';
 
-/** One layer's cache tensors: graph input names and the outputs that replace them next step. */
+/**
+ * One layer's cache tensors. `common` layout: `past` inputs, `present` outputs (past + this
+ * step) fed back next step. `static` layout (our own exports): `kv_cache` inputs of a fixed
+ * capacity, `kv_new` outputs holding only this step's keys/values, written into the cache by JS.
+ */
 export interface KvLayer {
   pastKey: string;
   pastValue: string;
@@ -16,7 +20,9 @@ export interface LmLayout {
   hasAttentionMask: boolean;
   hasPositionIds: boolean;
   logits: string;
-  /** Empty when the graph has no KV cache (each step recomputes the whole sequence). */
+  /** `none`: no KV cache, each step recomputes the whole sequence. */
+  cache: 'none' | 'common' | 'static';
+  /** Empty when `cache` is `none`. */
   layers: KvLayer[];
   kvHeads: number;
   headDim: number;
@@ -34,8 +40,8 @@ export interface SessionOptions {
   threads?: number;
 }
 
-const PAST = /^past(?:_key_values)?\.(\d+)\.(key|value)$/;
-const PRESENT = /^present(?:_key_values)?\.(\d+)\.(key|value)$/;
+const PAST = /^(past(?:_key_values)?|kv_cache)\.(\d+)\.(key|value)$/;
+const PRESENT = /^(present(?:_key_values)?|kv_new)\.(\d+)\.(key|value)$/;
 /** Files larger than this are not parsed in JS for metadata (ORT reads them natively). */
 const METADATA_PARSE_LIMIT = 256 * 1024 * 1024;
 
@@ -99,21 +105,23 @@ function detectLayout(session: ort.InferenceSession, what: string): LmLayout {
 
   const known = new Set(['input_ids', 'attention_mask', 'position_ids']);
   const past = new Map<number, Partial<KvLayer>>();
+  let isStatic = false;
   for (const name of inputs) {
     const m = PAST.exec(name);
     if (m) {
-      const l = past.get(+m[1]!) ?? {};
-      l[m[2] === 'key' ? 'pastKey' : 'pastValue'] = name;
-      past.set(+m[1]!, l);
+      isStatic = m[1] === 'kv_cache';
+      const l = past.get(+m[2]!) ?? {};
+      l[m[3] === 'key' ? 'pastKey' : 'pastValue'] = name;
+      past.set(+m[2]!, l);
     } else if (!known.has(name)) {
       throw notLm(what, `it needs the input \`${name}\`, which this runtime does not feed`, 'supported inputs: input_ids, attention_mask, position_ids, past_key_values.{i}.key/value (merged decoders with use_cache_branch and encoder-decoder models are not supported)');
     }
   }
   for (const name of outputs) {
     const m = PRESENT.exec(name);
-    if (!m) continue;
-    const l = past.get(+m[1]!);
-    if (l) l[m[2] === 'key' ? 'presentKey' : 'presentValue'] = name;
+    if (!m || (m[1] === 'kv_new') !== isStatic) continue;
+    const l = past.get(+m[2]!);
+    if (l) l[m[3] === 'key' ? 'presentKey' : 'presentValue'] = name;
   }
   const layers: KvLayer[] = [];
   for (let i = 0; i < past.size; i++) {
@@ -137,5 +145,7 @@ function detectLayout(session: ort.InferenceSession, what: string): LmLayout {
   }
   const logitsMeta = session.outputMetadata.find((m) => m.name === logits);
   if (logitsMeta?.isTensor && logitsMeta.type !== 'float32') throw notLm(what, `its logits are ${logitsMeta.type}; only float32 is supported`, 'export the model in float32');
-  return { hasAttentionMask: inputs.includes('attention_mask'), hasPositionIds: inputs.includes('position_ids'), logits, layers, kvHeads, headDim };
+  const hasAttentionMask = inputs.includes('attention_mask');
+  const cache = !layers.length ? 'none' : isStatic ? 'static' : 'common';
+  return { hasAttentionMask, hasPositionIds: inputs.includes('position_ids'), logits, cache, layers, kvHeads, headDim };
 }

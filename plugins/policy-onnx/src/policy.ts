@@ -47,7 +47,7 @@ export class OnnxPolicy implements Policy {
 
   /** Whether the graph has a KV cache (else every step recomputes the whole sequence). */
   get kvCache(): boolean {
-    return this.lm.layout.layers.length > 0;
+    return this.lm.layout.cache !== 'none';
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
@@ -69,9 +69,19 @@ export class OnnxPolicy implements Policy {
         owner.push(r);
       }
     });
-    const completions: Completion[] = [];
-    for (let i = 0; i < rows.length; i += this.opts.maxBatch) {
-      completions.push(...(await generateRows(this.rt, rows.slice(i, i + this.opts.maxBatch), signal)));
+    // Without an attention_mask a graph cannot tell padding from tokens: batch only rows of one
+    // request (same prompt), never different prompts together.
+    const groups: number[][] = [];
+    rows.forEach((_, i) => {
+      const last = groups[groups.length - 1];
+      const sameGroup = last && last.length < this.opts.maxBatch && (this.lm.layout.hasAttentionMask || owner[last[0]!] === owner[i]);
+      if (sameGroup) last.push(i);
+      else groups.push([i]);
+    });
+    const completions: Completion[] = new Array(rows.length);
+    for (const group of groups) {
+      const out = await generateRows(this.rt, group.map((i) => rows[i]!), signal);
+      group.forEach((i, j) => { completions[i] = out[j]!; });
     }
     return requests.map((_, r) => {
       const mine = completions.filter((_, i) => owner[i] === r);
@@ -159,6 +169,8 @@ export interface TinyPolicyOptions {
   seed?: number;
   /** Export with a KV cache (default true; false recomputes the sequence each step, for benchmarks). */
   kvCache?: boolean;
+  /** KV cache layout of the export (default `static`, the fast one; see `ExportOptions`). */
+  cacheLayout?: 'common' | 'static';
   /** Where exported .onnx files are cached (default: the OS temp dir). */
   cacheDir?: string;
   maxBatch?: number;
@@ -170,7 +182,7 @@ export interface TinyPolicyOptions {
  */
 export async function createPolicyFromTinyCheckpoint(dir: string, options: TinyPolicyOptions = {}): Promise<OnnxPolicy> {
   const ckpt = await readTinyCheckpoint(dir);
-  const exported = await exportTinyToOnnxFile(ckpt, { kvCache: options.kvCache, cacheDir: options.cacheDir });
+  const exported = await exportTinyToOnnxFile(ckpt, { kvCache: options.kvCache, cacheLayout: options.cacheLayout ?? 'static', cacheDir: options.cacheDir });
   return createOnnxPolicy({
     model: exported.bytes ?? exported.path,
     tokenizer: new CharVocabTokenizer(ckpt.vocab),

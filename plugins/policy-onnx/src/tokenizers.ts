@@ -18,8 +18,8 @@ export interface TextTokenizer {
 
 /** policy-tiny's character tokenizer (CHECKPOINT.md): 0 `<pad>`, 1 `<bos>`, 2 `<eos>`, then chars. */
 export class CharVocabTokenizer implements TextTokenizer {
-  readonly eosId = 2;
-  readonly padId = 0;
+  readonly eosId: number | null = 2;
+  readonly padId: number = 0;
   private readonly index = new Map<string, number>();
 
   constructor(readonly vocab: readonly string[]) {
