@@ -115,12 +115,12 @@ function relationsEqual(r: Relation, s: Relation, ctx: Ctx): boolean {
 /** Unordered match of two lists (backtracking; lists here are short). */
 function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
   if (a.length !== b.length) return false;
-  if (a.length > 12) return a.every((x, i) => valuesEqual(x, b[i], ctx));
+  if (a.length > 12) return a.every((x, i) => valuesEqual(x, b[i]!, ctx));
   const used = new Array<boolean>(b.length).fill(false);
   const go = (i: number): boolean => {
     if (i === a.length) return true;
     for (let j = 0; j < b.length; j++) {
-      if (used[j] || !valuesEqual(a[i], b[j], ctx)) continue;
+      if (used[j] || !valuesEqual(a[i]!, b[j]!, ctx)) continue;
       used[j] = true;
       if (go(i + 1)) return true;
       used[j] = false;
@@ -131,7 +131,7 @@ function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
 }
 
 function sameList(a: Value[], b: Value[], ctx: Ctx): boolean {
-  return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i], ctx));
+  return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i]!, ctx));
 }
 
 function textKey(s: string): string {
@@ -139,8 +139,8 @@ function textKey(s: string): string {
 }
 
 function flattenMatrix(m: Value[][]): Value[] | null {
-  if (m.length === 1) return m[0];
-  if (m.every((r) => r.length === 1)) return m.map((r) => r[0]);
+  if (m.length === 1) return m[0]!;
+  if (m.every((r) => r.length === 1)) return m.map((r) => r[0]!);
   return null;
 }
 
@@ -159,7 +159,7 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
       return false;
     case 'tuple':
       if (p.kind === 'tuple') return sameList(g.items, p.items, ctx);
-      if (p.kind === 'interval') return g.items.length === 2 && !p.loClosed && !p.hiClosed && valuesEqual(g.items[0], p.lo, ctx) && valuesEqual(g.items[1], p.hi, ctx);
+      if (p.kind === 'interval') return g.items.length === 2 && !p.loClosed && !p.hiClosed && valuesEqual(g.items[0]!, p.lo, ctx) && valuesEqual(g.items[1]!, p.hi, ctx);
       if (p.kind === 'matrix') { const flat = flattenMatrix(p.rows); return flat !== null && sameList(g.items, flat, ctx); }
       return false;
     case 'interval':
@@ -167,12 +167,12 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
       return p.kind === 'interval' && g.loClosed === p.loClosed && g.hiClosed === p.hiClosed && valuesEqual(g.lo, p.lo, ctx) && valuesEqual(g.hi, p.hi, ctx);
     case 'set':
       if (p.kind === 'set') return sameMultiset(g.items, p.items, ctx);
-      if (g.items.length === 1) return valuesEqual(g.items[0], p, ctx);
+      if (g.items.length === 1) return valuesEqual(g.items[0]!, p, ctx);
       return false;
     case 'union':
       return p.kind === 'union' && sameMultiset(g.items, p.items, ctx);
     case 'matrix':
-      if (p.kind === 'matrix') return g.rows.length === p.rows.length && g.rows.every((r, i) => sameList(r, p.rows[i], ctx));
+      if (p.kind === 'matrix') return g.rows.length === p.rows.length && g.rows.every((r, i) => sameList(r, p.rows[i]!, ctx));
       if (p.kind === 'tuple') return valuesEqual(p, g, ctx);
       return false;
     case 'relation':

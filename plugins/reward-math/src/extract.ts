@@ -39,9 +39,9 @@ const LIST_GAP = /^[\s,;$]*(?:(?:and|or|\\quad|\\qquad|\\text\{[^{}]{0,20}\}|\\[
 function joinTrailing(spans: Span[], text: string, gapOk: (gap: string) => boolean): Span | null {
   if (spans.length === 0) return null;
   let i = spans.length - 1;
-  while (i > 0 && gapOk(text.slice(spans[i - 1].end, spans[i].start))) i--;
+  while (i > 0 && gapOk(text.slice(spans[i - 1]!.end, spans[i]!.start))) i--;
   const parts = [...new Set(spans.slice(i).map((s) => s.text))];
-  return { text: parts.join(', '), start: spans[i].start, end: spans[spans.length - 1].end };
+  return { text: parts.join(', '), start: spans[i]!.start, end: spans[spans.length - 1]!.end };
 }
 
 function lastMathEnv(text: string): Span | null {
@@ -100,18 +100,18 @@ function anchored(text: string, fallbackLastNumber: boolean): string | null {
   ANCHOR.lastIndex = 0;
   for (let m = ANCHOR.exec(text); m; m = ANCHOR.exec(text)) {
     const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 600).replace(/^(?:is\b|:)\s*:?\s*/i, '');
-    const env = /^(\$\$|\$|\\\(|\\\[)/.exec(rest);
+    const opener = /^(\$\$|\$|\\\(|\\\[)/.exec(rest)?.[1];
     let cand: string | null = null;
-    if (env) {
-      const closer = env[1] === '\\(' ? '\\)' : env[1] === '\\[' ? '\\]' : env[1];
-      const close = rest.indexOf(closer, env[1].length);
+    if (opener) {
+      const closer = opener === '\\(' ? '\\)' : opener === '\\[' ? '\\]' : opener;
+      const close = rest.indexOf(closer, opener.length);
       if (close > 0) {
-        cand = rest.slice(env[1].length, close);
+        cand = rest.slice(opener.length, close);
         if (PERCENT_AFTER.test(rest.slice(close + closer.length))) cand += '\\%';
       }
     }
     if (cand === null) {
-      let sentence = rest.split(/\n|\.\s|\.$|\bI hope\b/)[0].trim();
+      let sentence = (rest.split(/\n|\.\s|\.$|\bI hope\b/)[0] ?? '').trim();
       const isIdx = sentence.lastIndexOf(' is ');
       if (isIdx >= 0) sentence = sentence.slice(isIdx + 4);
       if (sentence.length > 0) cand = isBareAnswer(sentence) ? sentence : unanchored(sentence, fallbackLastNumber);
@@ -137,7 +137,7 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   if (boxed !== null) return boxed;
   const hashes = t.lastIndexOf('####');
   if (hashes >= 0) {
-    const line = t.slice(hashes + 4).split('\n')[0].trim().replace(/\.$/, '');
+    const line = (t.slice(hashes + 4).split('\n')[0] ?? '').trim().replace(/\.$/, '');
     if (line.length > 0) return line;
   }
   const a = anchored(t, fallbackLastNumber);

@@ -64,7 +64,7 @@ export function stripTrailingUnits(s: string): string {
   do {
     prev = s;
     const m = /^(.*?[\d}).\]])\s*([a-zA-Z]+)(\s*\^\s*\{?[23]\}?|²|³)?\s*\.?$/.exec(s);
-    if (m && UNIT_WORDS.has(m[2].toLowerCase()) && /\d/.test(m[1])) s = m[1].trim();
+    if (m && UNIT_WORDS.has(m[2]!.toLowerCase()) && /\d/.test(m[1]!)) s = m[1]!.trim();
   } while (s !== prev && s.length > 0);
   return s;
 }
@@ -96,7 +96,7 @@ export function boxedSpans(s: string): BoxedSpan[] {
 /** Unwraps the content of the last `\boxed{…}` / `\fbox{…}` in `s`, or returns null. */
 export function lastBoxed(s: string): string | null {
   const spans = boxedSpans(s);
-  return spans.length ? spans[spans.length - 1].content : null;
+  return spans.at(-1)?.content ?? null;
 }
 
 /** Strips one layer of math delimiters around the whole string: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. */
@@ -177,9 +177,9 @@ export function normalizeAnswer(raw: string): Normalized {
 /** `12,000,023` → `12000023`, `1 000` → `1000`, `1000,99` → `1000.99` — only when the whole string is the number. */
 export function normalizeThousands(s: string): string {
   const m = /^(-?)([1-9]\d{0,2}(?:[, ]\d{3})+)(\.\d+)?$/.exec(s);
-  if (m) return m[1] + m[2].replace(/[, ]/g, '') + (m[3] ?? '');
+  if (m) return m[1]! + m[2]!.replace(/[, ]/g, '') + (m[3] ?? '');
   // A decimal comma ("1,22", "0,111", "1000,99"); "-2,1" stays a list of two answers.
   const dec = /^(-?\d+),(\d+)$/.exec(s);
-  if (dec && (/^-?0$/.test(dec[1]) || dec[2].length === 2)) return `${dec[1]}.${dec[2]}`;
+  if (dec && (/^-?0$/.test(dec[1]!) || dec[2]!.length === 2)) return `${dec[1]}.${dec[2]}`;
   return s;
 }

@@ -47,7 +47,7 @@ describe('MATH-500 reference solutions', () => {
 
   it('a solution paired with the next problem\'s answer is rejected unless the answers agree', () => {
     const falsePositives = math.filter((r, i) => {
-      const next = math[(i + 1) % math.length];
+      const next = math[(i + 1) % math.length]!;
       return verify(r.answer, next.solution) && !isEquivalent(r.answer, next.answer);
     });
     expect(falsePositives).toEqual([]);

@@ -56,9 +56,9 @@ function splitInequality(s: string): { parts: string[]; ops: Array<{ op: Relatio
   const parts: string[] = [];
   const ops: Array<{ op: Relation['op']; flip: boolean }> = [];
   for (let i = 0; i < tokens.length; i++) {
-    if (i % 2 === 0) parts.push(tokens[i].trim());
+    if (i % 2 === 0) parts.push(tokens[i]!.trim());
     else {
-      const def = REL_OPS.find(([re]) => re.test(tokens[i]));
+      const def = REL_OPS.find(([re]) => re.test(tokens[i]!));
       if (!def) return null;
       ops.push({ op: def[1], flip: def[2] });
     }
@@ -89,7 +89,7 @@ export function parseValue(input: string, depth = 0): Value {
   if (s === '\\emptyset' || s === '\\{\\}' || s === '\\{ \\}') return { kind: 'set', items: [] };
 
   const matrix = MATRIX_RE.exec(s) ?? MATRIX_RE.exec(s.replace(/^[([]\s*([\s\S]*?)\s*[)\]]$/, '$1'));
-  if (matrix) return parseMatrix(matrix[2], depth);
+  if (matrix) return parseMatrix(matrix[2] ?? '', depth);
 
   const unionParts = splitTopLevel(s, '\\cup');
   if (unionParts.length > 1) return { kind: 'union', items: unionParts.map((p) => parseValue(p, depth + 1)) };
@@ -101,12 +101,12 @@ export function parseValue(input: string, depth = 0): Value {
   }
 
   const approx = splitTopLevel(s, '\\approx');
-  if (approx.length > 1) return parseValue(isLabel(approx[0]) ? approx[1] : approx[0], depth + 1);
+  if (approx.length > 1) return parseValue(isLabel(approx[0]!) ? approx[1]! : approx[0]!, depth + 1);
 
   const eqParts = splitTopLevel(s, '=');
-  if (eqParts.length > 2) return parseValue(eqParts[eqParts.length - 1], depth + 1);
+  if (eqParts.length > 2) return parseValue(eqParts.at(-1)!, depth + 1);
   if (eqParts.length === 2) {
-    const [lhs, rhs] = [eqParts[0].trim(), eqParts[1].trim()];
+    const [lhs, rhs] = [eqParts[0]!.trim(), eqParts[1]!.trim()];
     if (isLabel(lhs)) {
       const v = parseValue(rhs, depth + 1);
       return v.kind === 'expr' ? { ...v, equation: { kind: 'relation', op: '=', lhs, rhs } } : v;
@@ -118,24 +118,26 @@ export function parseValue(input: string, depth = 0): Value {
 
   const ineq = splitInequality(s);
   if (ineq) {
-    if (ineq.parts.length === 2) return relation(ineq.parts[0], ineq.ops[0].op, ineq.ops[0].flip, ineq.parts[1]);
+    const [p0 = '', p1 = '', p2 = ''] = ineq.parts;
+    const [o0 = { op: '<' as const, flip: false }, o1 = o0] = ineq.ops;
+    if (ineq.parts.length === 2) return relation(p0, o0.op, o0.flip, p1);
     // `a < x <= b` is an interval.
-    if (ineq.parts.length === 3 && isLabel(ineq.parts[1]) && ineq.ops.every((o) => !o.flip && o.op !== '!=')) {
+    if (ineq.parts.length === 3 && isLabel(p1) && ineq.ops.every((o) => !o.flip && o.op !== '!=')) {
       return {
         kind: 'interval',
-        lo: parseValue(ineq.parts[0], depth + 1),
-        hi: parseValue(ineq.parts[2], depth + 1),
-        loClosed: ineq.ops[0].op === '<=',
-        hiClosed: ineq.ops[1].op === '<=',
+        lo: parseValue(p0, depth + 1),
+        hi: parseValue(p2, depth + 1),
+        loClosed: o0.op === '<=',
+        hiClosed: o1.op === '<=',
       };
     }
   }
 
   // `a \pm b` is the two-element set {a + b, a - b}.
-  const pm = s.split(/\\pm|\\mp|±/);
-  if (pm.length === 2 && balanced(pm[0]) && balanced(pm[1])) {
-    const a = pm[0].trim();
-    const b = pm[1].trim();
+  const [pmA, pmB, ...pmRest] = s.split(/\\pm|\\mp|±/);
+  if (pmB !== undefined && pmRest.length === 0 && balanced(pmA!) && balanced(pmB)) {
+    const a = pmA!.trim();
+    const b = pmB.trim();
     const items: Value[] = a
       ? [{ kind: 'expr', latex: `${a}+(${b})` }, { kind: 'expr', latex: `${a}-(${b})` }]
       : [{ kind: 'expr', latex: b }, { kind: 'expr', latex: `-(${b})` }];
@@ -153,7 +155,7 @@ export function parseValue(input: string, depth = 0): Value {
     if ((open === '(' || open === '[') && (close === ')' || close === ']')) {
       const parts = splitTopLevel(inner, ',');
       if (parts.length === 2 && (open === '[' || close === ']')) {
-        return { kind: 'interval', lo: parseValue(parts[0], depth + 1), hi: parseValue(parts[1], depth + 1), loClosed: open === '[', hiClosed: close === ']' };
+        return { kind: 'interval', lo: parseValue(parts[0]!, depth + 1), hi: parseValue(parts[1]!, depth + 1), loClosed: open === '[', hiClosed: close === ']' };
       }
       if (parts.length >= 2) return { kind: 'tuple', items: parts.map((p) => parseValue(p, depth + 1)) };
       return parseValue(inner, depth + 1);

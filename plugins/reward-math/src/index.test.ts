@@ -1,0 +1,65 @@
+import { createHooks, createLogger, createRng, isReasonerError, type PluginContext } from '@reasoner/core';
+import { describe, expect, it } from 'vitest';
+import plugin, { extractAnswer, isEquivalent, scoreMath, verify } from './index.js';
+
+function ctx(): PluginContext {
+  return {
+    hooks: createHooks(),
+    logger: createLogger('silent'),
+    configDir: process.cwd(),
+    rng: createRng(1),
+    onClose: () => {},
+    service: () => undefined,
+  };
+}
+
+describe('reward-math plugin', () => {
+  it('is a reward plugin with a closed options schema and defaults', () => {
+    const def = plugin.definition;
+    expect(def.name).toBe('reward-math');
+    expect(def.kind).toBe('reward');
+    expect(def.apiVersion).toBe(1);
+    expect(def.optionsSchema).toMatchObject({ additionalProperties: false });
+    const props = (def.optionsSchema as { properties: Record<string, { default: unknown }> }).properties;
+    expect(props.tolerance?.default).toBe(1e-6);
+    expect(props.fallbackLastNumber?.default).toBe(true);
+  });
+
+  it('scores solutions against task.answer with value 1|0 and detail', async () => {
+    const reward = await plugin.definition.setup(ctx(), {} as never);
+    expect(reward.kind).toBe('outcome');
+    const task = { id: 'm1', prompt: 'Compute 1/2 + 1/4', answer: '\\frac{3}{4}' };
+    const good = await reward.score(task, 'We add: 1/2 + 1/4 = 3/4, so the answer is $\\boxed{0.75}$.');
+    expect(good).toEqual({ value: 1, correct: true, detail: { extracted: '0.75', gold: '\\frac{3}{4}' } });
+    const bad = await reward.score(task, 'The answer is $\\boxed{\\frac{2}{3}}$.');
+    expect(bad).toMatchObject({ value: 0, correct: false, detail: { extracted: '\\frac{2}{3}' } });
+  });
+
+  it('reads a GSM8K-style gold solution as the gold answer', async () => {
+    const reward = await plugin.definition.setup(ctx(), {} as never);
+    const r = await reward.score({ id: 'g', prompt: '?', answer: 'She makes 9 * 2 = 18.\n#### 18' }, 'So she makes $18. #### 18');
+    expect(r.value).toBe(1);
+    expect(r.detail).toMatchObject({ gold: '18', extracted: '18' });
+  });
+
+  it('honours fallbackLastNumber: false', async () => {
+    const reward = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: false, seed: 1 });
+    const r = await reward.score({ id: 'g', prompt: '?', answer: '7' }, 'so 3 + 4 gives 7 in total');
+    expect(r).toMatchObject({ value: 0, detail: { extracted: null } });
+  });
+
+  it('rejects a task without a gold answer with RSN_ERR_REWARD and a hint', async () => {
+    const reward = await plugin.definition.setup(ctx(), {} as never);
+    const err = await reward.score({ id: 'x', prompt: 'p' }, '\\boxed{1}').catch((e: unknown) => e);
+    expect(isReasonerError(err)).toBe(true);
+    expect((err as { code: string }).code).toBe('RSN_ERR_REWARD');
+    expect((err as { context: { hint?: string } }).context.hint).toMatch(/answer/);
+    expect(() => scoreMath({ id: 'x', prompt: 'p', answer: '  ' }, '1')).toThrow(/no gold answer/);
+  });
+
+  it('exports the three functions by name', () => {
+    expect(extractAnswer('#### 3')).toBe('3');
+    expect(isEquivalent('0.5', '\\frac12')).toBe(true);
+    expect(verify('$\\frac{1}{2}$', 'so $\\boxed{0.5}$')).toBe(true);
+  });
+});
