@@ -86,13 +86,20 @@ export function initWeights(arch: Arch, rng: Rng): Map<string, Float32Array> {
   return out;
 }
 
+/** A variable that owns its data: tf.variable() shares the initial tensor's data, which stays counted until disposed. */
+export function ownedVariable(init: tf.Tensor, trainable = true, name?: string): tf.Variable {
+  const v = tf.variable(init, trainable, name);
+  init.dispose();
+  return v;
+}
+
 /** Wraps raw weights as named trainable tf.Variables. */
 export function toParams(arch: Arch, weights: Map<string, Float32Array>): Params {
   const params: Params = new Map();
   for (const { name, shape } of weightSpecs(arch)) {
     const data = weights.get(name);
     if (!data) throw new Error(`missing weight ${name}`);
-    params.set(name, tf.variable(tf.tensor(data, shape, 'float32'), true, `tiny${++variableSeq}/${name}`));
+    params.set(name, ownedVariable(tf.tensor(data, shape, 'float32'), true, `tiny${++variableSeq}/${name}`));
   }
   return params;
 }

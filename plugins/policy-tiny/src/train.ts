@@ -5,7 +5,7 @@ import { useBackend, type BackendName } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { SftData, SftRecord } from './data.js';
 import { generateMany } from './generate.js';
-import { forwardFlopsPerToken, forwardHidden, head, parameterCount, type Arch } from './model.js';
+import { forwardFlopsPerToken, forwardHidden, head, ownedVariable, parameterCount, type Arch } from './model.js';
 import { TinyModel } from './tiny-model.js';
 import { BOS, CharTokenizer, EOS, PAD } from './tokenizer.js';
 
@@ -156,8 +156,8 @@ class AdamW {
   private t = 0;
   constructor(private readonly params: Map<string, tf.Variable>, private readonly beta1 = 0.9, private readonly beta2 = 0.99, private readonly eps = 1e-8) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, ownedVariable(tf.zerosLike(p), false));
+      this.v.set(name, ownedVariable(tf.zerosLike(p), false));
     }
   }
   apply(grads: Record<string, tf.Tensor>, lr: number, weightDecay: number, gradScale: number): void {
