@@ -11,22 +11,25 @@ let dir: string;
 let ckDir: string;
 let kv: OnnxPolicy;
 let noKv: OnnxPolicy;
+let common: OnnxPolicy;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'policy-onnx-gen-'));
   ckDir = await writeRandomTinyCheckpoint(join(dir, 'ck'), { dModel: 32, nHeads: 4, nLayers: 2, dFF: 64, contextLength: 48 }, 3);
   kv = await createPolicyFromTinyCheckpoint(ckDir, { cacheDir: join(dir, 'cache'), seed: 5 });
   noKv = await createPolicyFromTinyCheckpoint(ckDir, { cacheDir: join(dir, 'cache'), kvCache: false, seed: 5 });
+  common = await createPolicyFromTinyCheckpoint(ckDir, { cacheDir: join(dir, 'cache'), cacheLayout: 'common', seed: 5 });
 });
 afterAll(async () => {
   await kv?.close();
   await noKv?.close();
+  await common?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 const prompts = ['12+7=', 'abc', '(3*4)-5=1', 'x'];
 
 describe('OnnxPolicy generation', () => {
-  it('KV-cached greedy equals full-recompute greedy and the reference forward', async () => {
+  it('KV-cached greedy (static and common layouts) equals full-recompute greedy and the reference forward', async () => {
     const ck = await readTinyCheckpoint(ckDir);
     expect(kv.kvCache).toBe(true);
     expect(noKv.kvCache).toBe(false);
@@ -34,6 +37,7 @@ describe('OnnxPolicy generation', () => {
       const a = (await kv.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]!;
       const b = (await noKv.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]!;
       expect(a).toEqual(b);
+      expect((await common.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]).toEqual(a);
       // Greedy decoding by the plain-JS reference of the contract.
       const ids = [1, ...kv.tokenizer.encodeText(prompt)];
       const gen: number[] = [];
@@ -49,12 +53,12 @@ describe('OnnxPolicy generation', () => {
     }
   });
 
-  it('a batch of prompts of different lengths equals one-by-one generation', async () => {
-    for (const temperature of [0, 1]) {
+  it('a batch of prompts of different lengths equals one-by-one generation (all cache layouts)', async () => {
+    for (const [temperature, policy] of [[0, kv], [1, kv], [1, common], [1, noKv]] as const) {
       const reqs = prompts.map((prompt, i) => ({ prompt, temperature, maxTokens: 16, n: 2, seed: 100 + i, logprobs: true }));
-      const batched = await kv.generateBatch(reqs);
+      const batched = await policy.generateBatch(reqs);
       for (let i = 0; i < reqs.length; i++) {
-        const single = await kv.generate(reqs[i]!);
+        const single = await policy.generate(reqs[i]!);
         expect(batched[i]!.completions.map((c) => c.text)).toEqual(single.completions.map((c) => c.text));
         batched[i]!.completions.forEach((c, j) => {
           c.logprobs!.forEach((lp, t) => expect(lp).toBeCloseTo(single.completions[j]!.logprobs![t]!, 4));
