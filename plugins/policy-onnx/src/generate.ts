@@ -35,11 +35,6 @@ function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', a, dims);
 }
 
-/** Position ids of a left-padded row: 0 on padding, then 0..len-1. */
-function positionsOf(len: number, width: number): number[] {
-  const pad = width - len;
-  return Array.from({ length: width }, (_, i) => Math.max(0, i - pad));
-}
 
 /**
  * The batch being decoded: per slot its state, token history (left-padded) and attention mask
@@ -52,6 +47,12 @@ class Batch {
   private cacheBufs = new Map<string, Float32Array>();
   /** `common` layout: the last `present` outputs, fed back as `past`. */
   private past: Record<string, ort.Tensor> = {};
+  /**
+   * `static` layout, decode steps: attention_mask [batch, capacity + 1] kept across steps (only
+   * the newly cached slot changes), since building BigInts for the whole mask each step costs
+   * more than the step's attention.
+   */
+  private decodeMask: BigInt64Array | null = null;
 
   constructor(
     private readonly rt: LmRuntime,
@@ -78,16 +79,29 @@ class Batch {
     const S = width - from;
     const feeds: Record<string, ort.Tensor> = { input_ids: i64(this.history.flatMap((h) => h.slice(from)), [B, S]) };
     if (layout.hasPositionIds) {
-      feeds.position_ids = i64(this.states.flatMap((st, b) => positionsOf(st.nextPos, width).slice(from)), [B, S]);
+      // Left padding: slot j of a row holding `nextPos` tokens has position j - (width - nextPos), 0 on padding.
+      const pos = new BigInt64Array(B * S);
+      this.states.forEach((st, b) => {
+        const pad = width - st.nextPos;
+        for (let j = 0; j < S; j++) pos[b * S + j] = BigInt(Math.max(0, from + j - pad));
+      });
+      feeds.position_ids = new ort.Tensor('int64', pos, [B, S]);
     }
     if (layout.cache === 'static') {
       // Mask over the whole capacity (unfilled slots 0), then over this step's slots.
       const C = this.capacity;
-      const m = new BigInt64Array(B * (C + S));
-      for (let b = 0; b < B; b++) {
-        const row = this.masks[b]!;
-        for (let j = 0; j < from; j++) m[b * (C + S) + j] = BigInt(row[j]!);
-        for (let j = 0; j < S; j++) m[b * (C + S) + C + j] = BigInt(row[from + j]!);
+      let m: BigInt64Array;
+      if (S === 1 && this.decodeMask && from > 0) {
+        m = this.decodeMask;
+        for (let b = 0; b < B; b++) m[b * (C + 1) + from - 1] = BigInt(this.masks[b]![from - 1]!);
+      } else {
+        m = new BigInt64Array(B * (C + S));
+        for (let b = 0; b < B; b++) {
+          const row = this.masks[b]!;
+          for (let j = 0; j < from; j++) m[b * (C + S) + j] = BigInt(row[j]!);
+          for (let j = 0; j < S; j++) m[b * (C + S) + C + j] = BigInt(row[from + j]!);
+        }
+        if (S === 1) this.decodeMask = m;
       }
       feeds.attention_mask = new ort.Tensor('int64', m, [B, C + S]);
       for (const [name, buf] of this.cacheBufs) feeds[name] = new ort.Tensor('float32', buf, [B, layout.kvHeads, C, layout.headDim]);
@@ -130,6 +144,7 @@ class Batch {
     this.states = pick(this.states);
     this.history = pick(this.history);
     this.masks = pick(this.masks);
+    this.decodeMask = null;
     const takeRows = (src: Float32Array, rowSize: number): Float32Array => {
       const dst = new Float32Array(keep.length * rowSize);
       keep.forEach((b, i) => dst.set(src.subarray(b * rowSize, (b + 1) * rowSize), i * rowSize));
@@ -197,7 +212,7 @@ function advance(st: RowState, id: number, logprob: number, tok: TextTokenizer):
   const prevLen = st.text.length;
   st.ids.push(id);
   st.logprobs.push(logprob);
-  st.text = tok.decode(st.ids);
+  st.text = tok.tokenText ? st.text + tok.tokenText(id) : tok.decode(st.ids);
   const stop = findStop(st.text, row.stop, prevLen);
   if (stop) {
     // Keep the logprobs of the tokens whose text lies wholly before the stop sequence, so they

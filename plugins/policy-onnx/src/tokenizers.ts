@@ -11,6 +11,8 @@ export interface TextTokenizer {
   encodeText(text: string): number[];
   /** Text of generated ids (special tokens dropped). */
   decode(ids: readonly number[]): string;
+  /** Text of one token, for tokenizers whose tokens decode independently (lets generation append instead of re-decoding). */
+  tokenText?(id: number): string;
   readonly eosId: number | null;
   /** Id fed at padded slots (masked out, so any valid id works). */
   readonly padId: number;
@@ -44,8 +46,12 @@ export class CharVocabTokenizer implements TextTokenizer {
 
   decode(ids: readonly number[]): string {
     let s = '';
-    for (const id of ids) if (id > 2) s += this.vocab[id] ?? '';
+    for (const id of ids) s += this.tokenText(id);
     return s;
+  }
+
+  tokenText(id: number): string {
+    return id > 2 ? (this.vocab[id] ?? '') : '';
   }
 }
 
