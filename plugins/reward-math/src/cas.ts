@@ -185,6 +185,11 @@ export function sameCanonical(a: CasExpr, b: CasExpr): boolean {
   return a.boxed !== null && b.boxed !== null && a.boxed.isSame(b.boxed);
 }
 
+/** Drops cached parses (benchmarks use it to measure first-seen inputs). */
+export function clearCasCache(): void {
+  cache.clear();
+}
+
 /**
  * Builds the engine and compiles its simplification rules (≈0.3–0.8 s, once per process) so
  * that the first real check is not the slow one. The plugin calls it in `setup`.

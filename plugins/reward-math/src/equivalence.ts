@@ -2,6 +2,7 @@ import { createRng } from '@reasoner/core';
 import { differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, type CasExpr } from './cas.js';
 import { normalizeAnswer } from './normalize.js';
 import { closeTo, parsePlainNumber } from './numbers.js';
+import { evaluateConstantLatex } from './numeric-latex.js';
 import { parseValue, type Relation, type Value } from './structure.js';
 
 export interface EquivalenceOptions {
@@ -66,12 +67,17 @@ function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined
 
 const WORD = /^[A-Za-z]{3,}$/;
 
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && usable(v) ? v : null;
+}
+
 function leafEqual(a: string, b: string, ctx: Ctx): boolean {
   if (a === b || a.replace(/\s+/g, '') === b.replace(/\s+/g, '')) return true;
   // Words (`yes`, `odd`) compare as text, not as products of variables.
   if (WORD.test(a) || WORD.test(b) || (/^[A-Za-z]+$/.test(a) && a.toLowerCase() === b.toLowerCase())) return a.toLowerCase() === b.toLowerCase();
-  const x = parsePlainNumber(a);
-  const y = parsePlainNumber(b);
+  // Constants without the CAS; a non-finite value (overflow) is left to the CAS path.
+  const x = parsePlainNumber(a) ?? finiteOrNull(evaluateConstantLatex(a));
+  const y = parsePlainNumber(b) ?? finiteOrNull(evaluateConstantLatex(b));
   if (x !== null && y !== null) {
     return closeTo(x, y, ctx.tol) || (ctx.percent && (closeTo(x, y / 100, ctx.tol) || closeTo(x / 100, y, ctx.tol)));
   }
@@ -88,10 +94,9 @@ function leafEqual(a: string, b: string, ctx: Ctx): boolean {
 /** `lhs - rhs` of each relation must be proportional (positive factor for inequalities). */
 function relationsEqual(r: Relation, s: Relation, ctx: Ctx): boolean {
   if (r.op !== s.op) return false;
-  if (leafEqual(r.lhs, s.lhs, ctx) && leafEqual(r.rhs, s.rhs, ctx)) return true;
-  if (r.op === '=' || r.op === '!=') {
-    if (leafEqual(r.lhs, s.rhs, ctx) && leafEqual(r.rhs, s.lhs, ctx)) return true;
-  }
+  const same = (a: string, b: string): boolean => a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
+  if (same(r.lhs, s.lhs) && same(r.rhs, s.rhs)) return true;
+  if ((r.op === '=' || r.op === '!=') && same(r.lhs, s.rhs) && same(r.rhs, s.lhs)) return true;
   const d1 = parseLatex(`(${r.lhs})-(${r.rhs})`);
   const d2 = parseLatex(`(${s.lhs})-(${s.rhs})`);
   if (d1.json === null || d2.json === null) return false;
