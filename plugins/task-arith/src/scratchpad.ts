@@ -24,7 +24,8 @@ export interface ExpectedStep {
   value: number;
 }
 
-const digitsOf = (n: number): number[] => [...String(n)].reverse().map(Number);
+/** Digit i of n counting from the right (0 beyond its length). */
+const digit = (n: number, i: number): number => Math.floor(n / 10 ** i) % 10;
 
 export function arithAnswer(p: ArithProblem): number {
   return p.op === '+' ? p.a + p.b : p.op === '-' ? p.a - p.b : p.a * p.b;
@@ -40,24 +41,24 @@ export function arithStepCount(p: ArithProblem): number {
 export function expectedStep(p: ArithProblem, done: readonly number[]): ExpectedStep | undefined {
   const i = done.length;
   if (i >= arithStepCount(p)) return undefined;
-  const da = digitsOf(p.a), db = digitsOf(p.b);
+  const lb = String(p.b).length;
   const prev = done[i - 1];
   switch (p.op) {
     case '+': {
-      const x = da[i] ?? 0, y = db[i] ?? 0, c = prev === undefined ? 0 : Math.floor(prev / 10);
+      const x = digit(p.a, i), y = digit(p.b, i), c = prev === undefined ? 0 : Math.floor(prev / 10);
       return { lhs: `${x}+${y}+${c}`, value: x + y + c };
     }
     case '-': {
-      const x = da[i] ?? 0, y = db[i] ?? 0, c = prev !== undefined && prev < 0 ? 1 : 0;
+      const x = digit(p.a, i), y = digit(p.b, i), c = prev !== undefined && prev < 0 ? 1 : 0;
       return { lhs: `${x}-${y}-${c}`, value: x - y - c };
     }
     case '*': {
-      if (i < db.length) {
-        const m = db[i]! * 10 ** i;
+      if (i < lb) {
+        const m = digit(p.b, i) * 10 ** i;
         return { lhs: `${p.a}*${m}`, value: p.a * m };
       }
       // Sum lines: line i adds partial (i - len + 1) to the running total.
-      const k = i - db.length + 1;
+      const k = i - lb + 1;
       const total = k === 1 ? done[0]! : done[i - 1]!;
       const partial = done[k]!;
       return { lhs: `${total}+${partial}`, value: total + partial };
