@@ -1,5 +1,6 @@
-# Test harness run inside the sandbox (python3 -I -B -c <this file>).
-# stdin: NUL-separated UTF-8 fields: nonce, partial ('1'/'0'), program, setup, tests (Python
+# Test harness run inside the sandbox: `python3 -I -B -c <this file + "_entry()">` for one run,
+# or with zygote.py appended for a pre-forked worker.
+# Input: NUL-separated UTF-8 fields: nonce, partial ('1'/'0'), program, setup, tests (Python
 # source cannot contain NUL). Results go to fd 3 as lines "<nonce> <event> ...":
 #   total N | pass | fail | error <where> | done <passed> <total>
 # Test units are the top-level statements of `tests` that contain an assert (or call a test
@@ -33,8 +34,7 @@ def _walk(node, enter_scopes=True):
             stack.extend(_children(n))
 
 
-def _main():
-    raw = sys.stdin.buffer.read().decode('utf-8')
+def _main(raw):
     fd = os.open(os.devnull, os.O_RDONLY)  # input() sees EOF, not our payload
     os.dup2(fd, 0)
     os.close(fd)
@@ -180,12 +180,18 @@ def _main():
     emit('done', state['passed'], total)
 
 
-try:
-    _main()
-finally:
+
+def _finish():
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:
         pass
     os._exit(0)  # no atexit handlers or leftover threads of the program
+
+
+def _entry():
+    try:
+        _main(sys.stdin.buffer.read().decode('utf-8'))
+    finally:
+        _finish()

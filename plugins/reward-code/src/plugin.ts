@@ -14,6 +14,8 @@ export interface RewardCodeOptions {
   unsafe: boolean;
   /** Sandboxed runs at once; 0 = number of cores. */
   concurrency: number;
+  /** Python runs fork from a pre-started sandboxed interpreter per slot (cleaned between runs). */
+  prefork: boolean;
   maxOutputBytes: number;
 }
 
@@ -29,6 +31,7 @@ export const optionsSchema = {
     node: { type: 'string' },
     unsafe: { type: 'boolean', default: false },
     concurrency: { type: 'integer', minimum: 0, default: 0 },
+    prefork: { type: 'boolean', default: true },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: DEFAULT_SANDBOX.maxOutputBytes },
   },
   additionalProperties: false,
@@ -47,10 +50,13 @@ export function createCodeReward(options: Partial<RewardCodeOptions> = {}): Rewa
     unsafe: options.unsafe ?? false,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_SANDBOX.maxOutputBytes,
+    prefork: options.prefork ?? true,
+    memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB, // the workers' ceiling
   });
   const partial = options.partialCredit ?? false;
   return {
     kind: 'outcome',
+    close: () => runner.close(),
     async score(task: Task, solution: string, signal?: AbortSignal): Promise<RewardResult> {
       const tests = task.tests;
       if (!tests) {
@@ -101,6 +107,8 @@ export default definePlugin<RewardCodeOptions, 'reward'>({
     // Fail at setup, not at the first score: the user learns at once that isolation is missing.
     assertSandboxAvailable({ ...DEFAULT_SANDBOX, unsafe: options.unsafe ?? false });
     if (options.unsafe) ctx.logger.warn('reward-code: unsafe mode, untrusted code runs WITHOUT isolation');
-    return createCodeReward(options);
+    const reward = createCodeReward(options);
+    ctx.onClose(() => reward.close?.());
+    return reward;
   },
 });

@@ -5,10 +5,11 @@ import { ReasonerError } from '@reasoner/core';
 import { prepareJs } from './js-prep.js';
 import { SlotPool } from './pool.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
-import { DEFAULT_SANDBOX, prepareCommand, waitForSlotExit } from './sandbox.js';
+import { assertSandboxAvailable, DEFAULT_SANDBOX, findSandboxTools, prepareCommand, waitForSlotExit } from './sandbox.js';
+import { ZygoteWorker } from './zygote-worker.js';
 import type { RunResult, RunStatus, RunTestsOptions, SandboxConfig } from './types.js';
 
-const PY_HARNESS = readFileSync(new URL('./harness.py', import.meta.url), 'utf8');
+const PY_HARNESS = `${readFileSync(new URL('./harness.py', import.meta.url), 'utf8')}\n_entry()\n`;
 const JS_HARNESS = readFileSync(new URL('./harness.cjs', import.meta.url), 'utf8');
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -22,11 +23,19 @@ export interface CodeRunnerOptions extends Partial<SandboxConfig> {
   timeoutMs?: number;
   memoryMb?: number;
   partialCredit?: boolean;
+  /**
+   * Python runs fork from one pre-started interpreter per slot (in its own sandbox, cleaned
+   * between jobs) instead of starting a sandbox + interpreter per run. Default true; ignored
+   * without bubblewrap.
+   */
+  prefork?: boolean;
 }
 
 export interface CodeRunner {
   readonly concurrency: number;
   runTests(options: RunTestsOptions): Promise<RunResult>;
+  /** Stops the pre-forked workers. */
+  close(): Promise<void>;
 }
 
 interface HarnessEvents {
@@ -103,6 +112,9 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     maxFileMb: options.maxFileMb ?? DEFAULT_SANDBOX.maxFileMb,
   };
   const pool = new SlotPool(options.concurrency);
+  const workerMemoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  // the worker sweeps its pid namespace and wipes /work and /tmp: only ever inside bubblewrap
+  const workers = (options.prefork ?? true) && findSandboxTools().bwrap ? Array.from({ length: pool.size }, (_, slot) => new ZygoteWorker(config, slot, workerMemoryMb)) : [];
 
   async function run(req: RunTestsOptions, slot: number): Promise<RunResult> {
     const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -126,31 +138,40 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
       throw new ReasonerError('RSN_ERR_INPUT', `unsupported language "${String(req.language)}"`, { plugin: 'reward-code', hint: "use 'python', 'javascript' or 'typescript'" });
     }
     const cpuSeconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const prepared = await prepareCommand(config, { cpuSeconds, addressSpaceMb, slot }, command);
-    try {
-      const out = await runProcess({ ...prepared, input, timeoutMs, maxOutputBytes: config.maxOutputBytes, signal: req.signal });
-      const ev = parseChannel(out.channel, nonce);
-      assertSandboxStarted(out, ev, config, req.language);
-      const { status, reason } = classify(out, ev);
-      if (reason && !reason.startsWith('harness')) await waitForSlotExit(slot);
-      return {
-        passed: status === 'passed',
-        status,
-        passedCount: ev.passes,
-        total: ev.total,
-        stdout: out.stdout,
-        stderr: out.stderr,
-        durationMs: out.durationMs,
-        ...(reason ? { reason } : {}),
-      };
-    } finally {
-      await prepared.cleanup();
+    const worker = req.language === 'python' && memoryMb <= workerMemoryMb ? workers[slot] : undefined;
+    let out: ProcessOutcome;
+    if (worker) {
+      assertSandboxAvailable(config);
+      out = await worker.run({ input, timeoutMs, memoryMb, cpuSeconds, maxOutputBytes: config.maxOutputBytes, ...(req.signal ? { signal: req.signal } : {}) });
+    } else {
+      const prepared = await prepareCommand(config, { cpuSeconds, addressSpaceMb, slot }, command);
+      try {
+        out = await runProcess({ ...prepared, input, timeoutMs, maxOutputBytes: config.maxOutputBytes, signal: req.signal });
+      } finally {
+        await prepared.cleanup();
+      }
     }
+    const ev = parseChannel(out.channel, nonce);
+    assertSandboxStarted(out, ev, config, req.language);
+    const { status, reason } = classify(out, ev);
+    // a killed sandbox tears down asynchronously; a live worker has already swept its own
+    if (reason && !reason.startsWith('harness') && !worker?.alive) await waitForSlotExit(slot);
+    return {
+      passed: status === 'passed',
+      status,
+      passedCount: ev.passes,
+      total: ev.total,
+      stdout: out.stdout,
+      stderr: out.stderr,
+      durationMs: out.durationMs,
+      ...(reason ? { reason } : {}),
+    };
   }
 
   return {
     concurrency: pool.size,
     runTests: (req) => pool.use((slot) => run(req, slot)),
+    close: async () => workers.forEach((w) => w.kill()),
   };
 }
 
