@@ -117,22 +117,39 @@ function relationsEqual(r: Relation, s: Relation, ctx: Ctx): boolean {
   return r.op === '<' || r.op === '<=' ? ratio > 0 : true;
 }
 
-/** Unordered match of two lists (backtracking; lists here are short). */
+/** Largest list matched without regard to order; longer lists must match in order. */
+const MAX_UNORDERED = 32;
+
+/**
+ * Unordered match of two lists: a perfect bipartite matching (Kuhn's augmenting paths) over a
+ * memoised equality matrix — polynomial even for lists full of duplicates, where plain
+ * backtracking is factorial.
+ */
 function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
   if (a.length !== b.length) return false;
-  if (a.length > 12) return a.every((x, i) => valuesEqual(x, b[i]!, ctx));
-  const used = new Array<boolean>(b.length).fill(false);
-  const go = (i: number): boolean => {
-    if (i === a.length) return true;
-    for (let j = 0; j < b.length; j++) {
-      if (used[j] || !valuesEqual(a[i]!, b[j]!, ctx)) continue;
-      used[j] = true;
-      if (go(i + 1)) return true;
-      used[j] = false;
+  if (a.length > MAX_UNORDERED) return sameList(a, b, ctx);
+  const n = a.length;
+  const memo = new Map<number, boolean>();
+  const eq = (i: number, j: number): boolean => {
+    const key = i * n + j;
+    let v = memo.get(key);
+    if (v === undefined) memo.set(key, (v = valuesEqual(a[i]!, b[j]!, ctx)));
+    return v;
+  };
+  const owner = new Array<number>(n).fill(-1); // owner[j] = index in a matched to b[j]
+  const augment = (i: number, seen: boolean[]): boolean => {
+    for (let j = 0; j < n; j++) {
+      if (seen[j] || !eq(i, j)) continue;
+      seen[j] = true;
+      if (owner[j] === -1 || augment(owner[j]!, seen)) {
+        owner[j] = i;
+        return true;
+      }
     }
     return false;
   };
-  return go(0);
+  for (let i = 0; i < n; i++) if (!augment(i, new Array<boolean>(n).fill(false))) return false;
+  return true;
 }
 
 function sameList(a: Value[], b: Value[], ctx: Ctx): boolean {

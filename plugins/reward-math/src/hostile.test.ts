@@ -26,6 +26,8 @@ const HOSTILE: Array<[string, string, string]> = [
   ['100 KB of answers', '5', `The answer is ${'$1$ and '.repeat(12_000)}`],
   ['5000-element sets', `\\{${'1,'.repeat(5000)}1\\}`, `\\{${'1,'.repeat(5000)}2\\}`],
   ['12-element permutation', `\\{${Array.from({ length: 12 }, (_, i) => `x+${i}`).join(',')}\\}`, `\\{${Array.from({ length: 12 }, (_, i) => `x+${11 - i}`).join(',')}\\}`],
+  ['duplicate-heavy sets', `\\{${'1,'.repeat(20)}2\\}`, `\\{${'1,'.repeat(20)}3\\}`],
+  ['duplicate-heavy tuples of sets', `${'\\{1,1\\},'.repeat(15)}\\{1,2\\}`, `${'\\{1,1\\},'.repeat(15)}\\{1,3\\}`],
   ['nested exponentials', 'e^{e^{e^{e^{x}}}}', 'e^{e^{e^{e^{x+0}}}}'],
   ['overflowing literal', '1e308*10', '\\infty'],
   ['regex bait', '1', `${'1,'.repeat(30_000)}x`],

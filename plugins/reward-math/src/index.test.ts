@@ -1,4 +1,5 @@
-import { createHooks, createLogger, createRng, isReasonerError, type PluginContext } from '@reasoner/core';
+import { createHooks, createLogger, createRng, isReasonerError, kernelFromConfig, type PluginContext } from '@reasoner/core';
+import { memoryTasks } from '@reasoner/core/testing';
 import { describe, expect, it } from 'vitest';
 import plugin, { extractAnswer, isEquivalent, scoreMath, verify } from './index.js';
 
@@ -30,7 +31,7 @@ describe('reward-math plugin', () => {
     expect(reward.kind).toBe('outcome');
     const task = { id: 'm1', prompt: 'Compute 1/2 + 1/4', answer: '\\frac{3}{4}' };
     const good = await reward.score(task, 'We add: 1/2 + 1/4 = 3/4, so the answer is $\\boxed{0.75}$.');
-    expect(good).toEqual({ value: 1, correct: true, detail: { extracted: '0.75', gold: '\\frac{3}{4}' } });
+    expect(good).toEqual({ value: 1, correct: true, answer: '0.75', detail: { extracted: '0.75', gold: '\\frac{3}{4}' } });
     const bad = await reward.score(task, 'The answer is $\\boxed{\\frac{2}{3}}$.');
     expect(bad).toMatchObject({ value: 0, correct: false, detail: { extracted: '\\frac{2}{3}' } });
   });
@@ -61,5 +62,18 @@ describe('reward-math plugin', () => {
     expect(extractAnswer('#### 3')).toBe('3');
     expect(isEquivalent('0.5', '\\frac12')).toBe(true);
     expect(verify('$\\frac{1}{2}$', 'so $\\boxed{0.5}$')).toBe(true);
+  });
+});
+
+describe('through the kernel', () => {
+  it('loads with schema defaults and scores via the reward slot', async () => {
+    const kernel = await kernelFromConfig({ tasks: memoryTasks({ count: 2 }), reward: plugin({ tolerance: 1e-9 }) } as never);
+    try {
+      const reward = kernel.require('reward');
+      expect(await reward.score({ id: 'a', prompt: '1+1', answer: '2' }, 'so $\\boxed{2}$')).toMatchObject({ value: 1, correct: true });
+      expect(await reward.score({ id: 'a', prompt: '1+1', answer: '2' }, 'so $\\boxed{3}$')).toMatchObject({ value: 0, correct: false });
+    } finally {
+      await kernel.close();
+    }
   });
 });

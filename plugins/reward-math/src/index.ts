@@ -1,6 +1,7 @@
 import { definePlugin, ReasonerError, type Reward, type RewardResult, type Task } from '@reasoner/core';
 import { isEquivalent } from './equivalence.js';
 import { extractAnswer } from './extract.js';
+import { normalizeAnswer } from './normalize.js';
 import { warmUp } from './cas.js';
 
 export { extractAnswer, stripChatDebris, isBareAnswer } from './extract.js';
@@ -45,7 +46,9 @@ export function scoreMath(task: Task, solution: string, options: Partial<RewardM
     // Hostile or malformed input scores 0; the reward never throws on a solution.
     correct = false;
   }
-  return { value: correct ? 1 : 0, correct, detail: { extracted, gold } };
+  // `answer` (normalised) lets majority votes group `\dfrac{1}{2}` with `\frac12`.
+  const answer = extracted === null ? undefined : normalizeAnswer(extracted).text;
+  return { value: correct ? 1 : 0, correct, ...(answer !== undefined && { answer }), detail: { extracted, gold } };
 }
 
 export default definePlugin<RewardMathOptions, 'reward'>({
