@@ -117,7 +117,13 @@ class Batch {
         for (const [input, output] of [[l.pastKey, l.presentKey], [l.pastValue, l.presentValue]] as const) {
           const dst = this.cacheBufs.get(input)!;
           const src = out[output]!.data as Float32Array;
-          for (let bh = 0; bh < B * H; bh++) dst.set(src.subarray(bh * S * Dh, (bh + 1) * S * Dh), (bh * C + from) * Dh);
+          // A plain loop: per (row, head) the run is only S·headDim floats, too short for subarray+set.
+          const run = S * Dh;
+          for (let bh = 0; bh < B * H; bh++) {
+            const so = bh * run;
+            const d = (bh * C + from) * Dh;
+            for (let i = 0; i < run; i++) dst[d + i] = src[so + i]!;
+          }
         }
       }
     } else if (layout.cache === 'common') {
