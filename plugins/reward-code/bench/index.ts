@@ -4,6 +4,7 @@ import type { Task } from '@reasoner/core';
 import { createCodeRunner } from '../src/run-tests.js';
 
 const PYTHON = '/usr/bin/python3';
+const N = 30;
 
 /** One unsandboxed interpreter per program: the naive way to run HumanEval. */
 function bare(code: string): Promise<number> {
@@ -13,53 +14,72 @@ function bare(code: string): Promise<number> {
   });
 }
 
-const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** The 164 tasks through a runner with concurrency = cores. */
+async function pooled(tasks: Task[], prefork: boolean) {
+  const runner = createCodeRunner({ timeoutMs: 20_000, prefork });
+  const t = performance.now();
+  const results = await Promise.all(tasks.map((task) => runner.runTests({ language: 'python', program: task.prompt + task.solution!, tests: task.tests!.code })));
+  const wall = performance.now() - t;
+  await runner.close();
+  const perRun = results.map((r) => r.durationMs).sort((a, b) => a - b);
+  return { wall, passed: results.filter((r) => r.passed).length, median: perRun[perRun.length >> 1]!, max: perRun.at(-1)!, concurrency: runner.concurrency };
+}
+
+/** Mean latency of a trivial sandboxed run, one at a time. */
+async function trivial(prefork: boolean): Promise<number> {
+  const single = createCodeRunner({ concurrency: 1, prefork });
+  await single.runTests({ language: 'python', program: 'pass', tests: 'assert True' }); // warm-up
+  const t = performance.now();
+  for (let i = 0; i < N; i++) await single.runTests({ language: 'python', program: 'pass', tests: 'assert True' });
+  await single.close();
+  return (performance.now() - t) / N;
+}
 
 export default {
   name: 'reward-code',
   async run(): Promise<Record<string, unknown>> {
     const tasks: Task[] = [];
     for await (const t of createHumanEvalSource().tasks()) tasks.push(t);
-    const programOf = (t: Task) => t.prompt + t.solution!;
 
     // naive baseline: sequential, unsandboxed, one subprocess per task
     let t0 = performance.now();
     let baselinePassed = 0;
-    for (const t of tasks) if ((await bare(`${programOf(t)}\n${t.tests!.code}`)) === 0) baselinePassed++;
-    const baselineMs = ms(t0);
+    for (const t of tasks) if ((await bare(`${t.prompt}${t.solution!}\n${t.tests!.code}`)) === 0) baselinePassed++;
+    const baselineMs = performance.now() - t0;
 
-    // the reward's pool: sandboxed, concurrency = cores
-    const runner = createCodeRunner({ timeoutMs: 20_000 });
-    t0 = performance.now();
-    const results = await Promise.all(tasks.map((t) => runner.runTests({ language: 'python', program: programOf(t), tests: t.tests!.code })));
-    const poolMs = ms(t0);
-    const perTask = results.map((r) => r.durationMs).sort((a, b) => a - b);
+    const pre = await pooled(tasks, true);
+    const fresh = await pooled(tasks, false);
 
-    // per-execution floor: bare `python3 -c pass` vs a sandboxed trivial run (harness included)
-    const N = 30;
     t0 = performance.now();
     for (let i = 0; i < N; i++) await bare('pass');
     const bareMs = (performance.now() - t0) / N;
-    const single = createCodeRunner({ concurrency: 1 });
-    await single.runTests({ language: 'python', program: 'pass', tests: 'assert True' }); // warm-up
-    t0 = performance.now();
-    for (let i = 0; i < N; i++) await single.runTests({ language: 'python', program: 'pass', tests: 'assert True' });
-    const sandboxMs = (performance.now() - t0) / N;
+    const preMs = await trivial(true);
+    const freshMs = await trivial(false);
 
     return {
       tasks: tasks.length,
-      concurrency: runner.concurrency,
-      baselineSequentialUnsandboxedMs: baselineMs,
+      concurrency: pre.concurrency,
+      baselineSequentialUnsandboxedMs: r1(baselineMs),
       baselinePassed,
-      poolSandboxedMs: poolMs,
-      poolPassed: results.filter((r) => r.passed).length,
-      speedupPoolVsBaseline: Math.round((baselineMs / poolMs) * 100) / 100,
-      poolRunMsMedian: Math.round(perTask[Math.floor(perTask.length / 2)]!),
-      poolRunMsMax: Math.round(perTask.at(-1)!),
-      barePythonPassMs: Math.round(bareMs * 10) / 10,
-      sandboxedTrivialRunMs: Math.round(sandboxMs * 10) / 10,
-      sandboxOverheadMs: Math.round((sandboxMs - bareMs) * 10) / 10,
-      sandboxOverheadRatio: Math.round((sandboxMs / bareMs) * 100) / 100,
+      poolPreforkMs: r1(pre.wall),
+      poolPreforkPassed: pre.passed,
+      poolFreshSandboxMs: r1(fresh.wall),
+      poolFreshSandboxPassed: fresh.passed,
+      speedupPreforkVsBaseline: r2(baselineMs / pre.wall),
+      speedupFreshSandboxVsBaseline: r2(baselineMs / fresh.wall),
+      runMsMedianPrefork: r1(pre.median),
+      runMsMaxPrefork: r1(pre.max),
+      runMsMedianFreshSandbox: r1(fresh.median),
+      barePythonPassMs: r1(bareMs),
+      trivialRunMsPrefork: r1(preMs),
+      trivialRunMsFreshSandbox: r1(freshMs),
+      overheadVsBareMsPrefork: r1(preMs - bareMs),
+      overheadVsBareMsFreshSandbox: r1(freshMs - bareMs),
+      ratioVsBarePrefork: r2(preMs / bareMs),
+      ratioVsBareFreshSandbox: r2(freshMs / bareMs),
     };
   },
 };
