@@ -7,8 +7,8 @@ import { exportTinyToOnnx } from '../src/export-tiny.js';
 import { DType, GraphBuilder } from '../src/onnx-builder.js';
 import { createOnnxPolicy, type OnnxPolicy } from '../src/policy.js';
 import { writeRandomTinyCheckpoint } from '../src/random-checkpoint.js';
-import { readTinyCheckpoint, type TinyArch } from '../src/tiny-checkpoint.js';
-import { CharVocabTokenizer } from '../src/tokenizers.js';
+import { DEFAULT_CHECKPOINT, forwardFlopsPerToken, loadCheckpoint, type Arch } from '@reasoner/plugin-policy-tiny';
+import { CharTextTokenizer } from '../src/tokenizers.js';
 
 /**
  * policy-onnx benchmark: onnxruntime MatMul peak (512³) on this machine, then generation
@@ -20,15 +20,11 @@ import { CharVocabTokenizer } from '../src/tokenizers.js';
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.POLICY_ONNX_THREADS ?? 2);
-const ARCH: Omit<TinyArch, 'vocabSize'> = { dModel: 128, nLayers: 2, nHeads: 4, dFF: 512, contextLength: 128 };
+/** Used when the shipped checkpoint is missing (random weights, same contract). */
+const FALLBACK_ARCH = { dModel: 128, nLayers: 2, nHeads: 4, dFF: 512, contextLength: 128 };
 const PROMPT = '25 3 7 4 = 31\n';
 const GEN_TOKENS = 64;
-
-/** Forward FLOPs (multiply-adds × 2) of one token attending to `t` keys. */
-function flopsPerToken(a: TinyArch, t: number): number {
-  const { dModel: D, dFF: F, vocabSize: V, nLayers: L } = a;
-  return L * (2 * D * 3 * D + 2 * 2 * t * D + 2 * D * D + 2 * 2 * D * F) + 2 * D * V;
-}
+const flopsPerToken = forwardFlopsPerToken;
 
 /**
  * Times `fn` until `minMs` and `minIters` are both reached, after one warm-up call. Reports the
@@ -66,7 +62,7 @@ async function matmulPeak(): Promise<{ gflops: number; msPerMatmul: number }> {
 
 type Variant = 'static' | 'common' | 'none';
 
-async function generation(policy: OnnxPolicy, arch: TinyArch, batch: number, variant: Variant, peak: number): Promise<Record<string, number | boolean | string>> {
+async function generation(policy: OnnxPolicy, arch: Arch, batch: number, variant: Variant, peak: number): Promise<Record<string, number | boolean | string>> {
   const kv = variant !== 'none';
   const promptLen = PROMPT.length + 1;
   const run = () => policy.generate({ prompt: PROMPT, n: batch, temperature: 1, maxTokens: GEN_TOKENS, seed: 1 });
@@ -120,10 +116,11 @@ const bench = {
   async run(): Promise<Record<string, unknown>> {
     const dir = await mkdtemp(join(tmpdir(), 'policy-onnx-bench-'));
     try {
-      const ck = await readTinyCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), ARCH, 1));
+      // The shipped countdown checkpoint when present (the model search really runs), else random weights.
+      const ck = await loadCheckpoint(DEFAULT_CHECKPOINT).catch(async () => loadCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), FALLBACK_ARCH, 1)));
       const arch = ck.arch;
       // Disable eos so every row runs exactly GEN_TOKENS steps (exact FLOP accounting).
-      const tokenizer = Object.assign(new CharVocabTokenizer(ck.vocab), { eosId: null });
+      const tokenizer = Object.assign(new CharTextTokenizer(ck.tokenizer), { eosId: null });
       const peak = await matmulPeak();
       const generationRows: Array<Record<string, number | boolean | string>> = [];
       const variants: Variant[] = ['static', 'common', 'none'];
@@ -138,7 +135,7 @@ const bench = {
       for (const p of Object.values(policies)) await p.close();
       return {
         threads: THREADS,
-        model: { ...arch, parameters: [...ck.weights.values()].reduce((a, w) => a + w.data.length, 0) },
+        model: { id: ck.id, ...arch, parameters: [...ck.weights.values()].reduce((a, w) => a + w.data.length, 0) },
         promptTokens: PROMPT.length + 1,
         genTokens: GEN_TOKENS,
         matmulPeakGflops: +peak.gflops.toFixed(1),

@@ -6,16 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTinyToOnnx, exportTinyToOnnxFile, META_VOCAB } from './export-tiny.js';
 import { readMetadata } from './lm-session.js';
 import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { referenceLogits } from './testing/reference-forward.js';
-import { readTinyCheckpoint, type TinyCheckpoint } from './tiny-checkpoint.js';
+import { loadCheckpoint, type LoadedCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { tfjsReference } from './testing/tfjs-reference.js';
 
 let dir: string;
-let ck: TinyCheckpoint;
+let ck: LoadedCheckpoint;
+let reference: Awaited<ReturnType<typeof tfjsReference>>;
+const referenceLogits = (_: unknown, ids: number[]) => reference.logits(ids);
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'policy-onnx-export-'));
-  ck = await readTinyCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), { dModel: 48, nHeads: 4, nLayers: 2, dFF: 96, contextLength: 32 }, 7));
+  ck = await loadCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), { dModel: 48, nHeads: 4, nLayers: 2, dFF: 96, contextLength: 32 }, 7));
+  reference = await tfjsReference(ck);
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  reference?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const i64 = (v: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), dims);
 
@@ -41,7 +47,7 @@ describe('exportTinyToOnnx', () => {
   const rows = [[1, 5, 6, 7, 20, 30, 3, 9], [1, 12], [1, 40, 41, 42, 43]];
 
   for (const kv of [true, false]) {
-    it(`logits match the contract's forward within 1e-4 (left-padded batch, kvCache: ${kv})`, async () => {
+    it(`logits match policy-tiny's tfjs forward within 1e-4 (left-padded batch, kvCache: ${kv})`, async () => {
       const session = await ort.InferenceSession.create(exportTinyToOnnx(ck, { kvCache: kv }));
       const { data, S, V } = await runPadded(session, rows, kv);
       let maxErr = 0;
@@ -76,6 +82,6 @@ describe('exportTinyToOnnx', () => {
     expect(a.reused).toBe(false);
     expect(b.reused).toBe(true);
     expect(b.path).toBe(a.path);
-    expect(JSON.parse(readMetadata(a.bytes!)[META_VOCAB]!)).toEqual(ck.vocab);
+    expect(JSON.parse(readMetadata(a.bytes!)[META_VOCAB]!)).toEqual(ck.tokenizer.vocab);
   });
 });

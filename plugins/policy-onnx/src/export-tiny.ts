@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReasonerError } from '@reasoner/core';
 import { DType, GraphBuilder } from './onnx-builder.js';
-import type { TinyCheckpoint } from './tiny-checkpoint.js';
+import type { LoadedCheckpoint } from '@reasoner/plugin-policy-tiny';
+
+/** What the exporter reads from a checkpoint (policy-tiny's `loadCheckpoint` gives it). */
+export type TinyCheckpoint = Pick<LoadedCheckpoint, 'arch' | 'tokenizer' | 'weights' | 'id'>;
 
 /** Bump when the emitted graph changes, so cached exports are rebuilt. */
 export const EXPORTER_VERSION = 1;
@@ -137,7 +140,7 @@ export function exportTinyToOnnx(ckpt: TinyCheckpoint, options: ExportOptions = 
   return g.toBytes({
     [META_FORMAT]: ONNX_FORMAT,
     [META_ID]: ckpt.id,
-    [META_VOCAB]: JSON.stringify(ckpt.vocab),
+    [META_VOCAB]: JSON.stringify(ckpt.tokenizer.vocab),
     [META_CONTEXT]: String(contextLength),
   });
 }

@@ -6,15 +6,17 @@ import { createLogger, createHooks, createRng } from '@reasoner/core';
 import policyOnnx from './index.js';
 import { exportTinyToOnnx } from './export-tiny.js';
 import { DType, GraphBuilder } from './onnx-builder.js';
-import { createOnnxPolicy } from './policy.js';
+import { createOnnxPolicy, createPolicyFromTinyCheckpoint } from './policy.js';
 import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { readTinyCheckpoint } from './tiny-checkpoint.js';
+import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
 
 let dir: string;
 let modelPath: string;
+let ckId: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'policy-onnx-foreign-'));
-  const ck = await readTinyCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), { contextLength: 64 }, 11));
+  const ck = await loadCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), { contextLength: 64 }, 11));
+  ckId = ck.id;
   modelPath = join(dir, 'model.onnx');
   await writeFile(modelPath, exportTinyToOnnx(ck));
 });
@@ -61,7 +63,7 @@ describe('foreign ONNX language models', () => {
 
   it('finds the vocabulary embedded in our own export', async () => {
     const policy = await createOnnxPolicy({ model: modelPath });
-    expect(policy.id).toBe('tiny-random-11-32x2');
+    expect(policy.id).toBe(ckId);
     expect(policy.contextLength).toBe(64);
     const res = await policy.generate({ prompt: '1+1=', temperature: 0, maxTokens: 5 });
     expect(res.completions[0]!.tokens).toBeGreaterThan(0);
@@ -88,14 +90,14 @@ describe('foreign ONNX language models', () => {
     await expect(createOnnxPolicy({ model: join(dir, 'missing.onnx') })).rejects.toMatchObject({ code: 'RSN_ERR_ONNX_MODEL' });
   });
 
-  it('rejects checkpoints of another format version with RSN_ERR_CHECKPOINT', async () => {
+  it('rejects checkpoints of another format version or missing ones with RSN_ERR_CHECKPOINT', async () => {
     const bad = join(dir, 'bad-ck');
     await writeRandomTinyCheckpoint(bad, {}, 1);
     const { readFile } = await import('node:fs/promises');
     const json = JSON.parse(await readFile(join(bad, 'checkpoint.json'), 'utf8'));
     await writeFile(join(bad, 'checkpoint.json'), JSON.stringify({ ...json, formatVersion: 99 }));
-    await expect(readTinyCheckpoint(bad)).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
-    await expect(readTinyCheckpoint(join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
+    await expect(createPolicyFromTinyCheckpoint(bad)).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
+    await expect(createPolicyFromTinyCheckpoint(join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
   });
 
   it('the plugin opens an .onnx file or a checkpoint directory relative to configDir', async () => {
@@ -103,8 +105,8 @@ describe('foreign ONNX language models', () => {
     const ctx = { hooks: createHooks(), logger: createLogger('silent'), configDir: dir, rng: createRng(1), onClose: (fn: () => unknown) => closers.push(fn), service: () => undefined };
     const fromFile = await policyOnnx.definition.setup(ctx as never, { model: 'model.onnx' } as never);
     const fromDir = await policyOnnx.definition.setup(ctx as never, { model: 'ck', cacheDir: 'cache' } as never);
-    expect(fromFile.id).toBe('tiny-random-11-32x2');
-    expect(fromDir.id).toBe('tiny-random-11-32x2');
+    expect(fromFile.id).toBe(ckId);
+    expect(fromDir.id).toBe(ckId);
     expect(fromDir.capabilities).toEqual({ logprobs: true, prefix: true, nativeN: true, trainable: false });
     const a = await fromFile.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });
     const b = await fromDir.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });

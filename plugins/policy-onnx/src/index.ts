@@ -6,18 +6,16 @@ import { createOnnxPolicy, createPolicyFromTinyCheckpoint } from './policy.js';
 export { GraphBuilder, DType, decodeModel } from './onnx-builder.js';
 export type { Dim, DTypeCode, OnnxModelProto } from './onnx-builder.js';
 export { exportTinyToOnnx, exportTinyToOnnxFile, EXPORTER_VERSION } from './export-tiny.js';
-export type { ExportOptions, CachedExport } from './export-tiny.js';
-export { readTinyCheckpoint } from './tiny-checkpoint.js';
-export type { TinyArch, TinyCheckpoint, TinyWeight } from './tiny-checkpoint.js';
+export type { ExportOptions, CachedExport, TinyCheckpoint } from './export-tiny.js';
 export { openLmSession } from './lm-session.js';
 export type { LmLayout, LmSession, KvLayer } from './lm-session.js';
 export { generateRows, scoreIds } from './generate.js';
 export type { GenRow, LmRuntime } from './generate.js';
-export { CharVocabTokenizer, HfTokenizer, loadHfTokenizer } from './tokenizers.js';
+export { CharTextTokenizer, HfTokenizer, loadHfTokenizer } from './tokenizers.js';
 export type { TextTokenizer } from './tokenizers.js';
 export { OnnxPolicy, createOnnxPolicy, createPolicyFromTinyCheckpoint } from './policy.js';
 export type { OnnxPolicyOptions, TinyPolicyOptions } from './policy.js';
-export { writeRandomTinyCheckpoint, tinyWeightShapes } from './random-checkpoint.js';
+export { writeRandomTinyCheckpoint } from './random-checkpoint.js';
 
 export interface PolicyOnnxOptions {
   /** An .onnx file, or a policy-tiny checkpoint directory (exported on load, cached by id). */

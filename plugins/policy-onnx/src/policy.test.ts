@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyFromTinyCheckpoint, type OnnxPolicy } from './policy.js';
 import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { referenceLogits } from './testing/reference-forward.js';
-import { readTinyCheckpoint } from './tiny-checkpoint.js';
+import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { tfjsReference } from './testing/tfjs-reference.js';
 
 let dir: string;
 let ckDir: string;
@@ -30,7 +30,7 @@ const prompts = ['12+7=', 'abc', '(3*4)-5=1', 'x'];
 
 describe('OnnxPolicy generation', () => {
   it('KV-cached greedy (static and common layouts) equals full-recompute greedy and the reference forward', async () => {
-    const ck = await readTinyCheckpoint(ckDir);
+    const reference = await tfjsReference(await loadCheckpoint(ckDir));
     expect(kv.kvCache).toBe(true);
     expect(noKv.kvCache).toBe(false);
     for (const prompt of prompts) {
@@ -38,11 +38,11 @@ describe('OnnxPolicy generation', () => {
       const b = (await noKv.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]!;
       expect(a).toEqual(b);
       expect((await common.generate({ prompt, temperature: 0, maxTokens: 20 })).completions[0]).toEqual(a);
-      // Greedy decoding by the plain-JS reference of the contract.
+      // Greedy decoding by policy-tiny's tfjs forward (full recompute each token).
       const ids = [1, ...kv.tokenizer.encodeText(prompt)];
       const gen: number[] = [];
       for (let i = 0; i < a.tokens; i++) {
-        const row = referenceLogits(ck, ids).at(-1)!;
+        const row = reference.logits(ids).at(-1)!;
         let best = 0;
         for (let v = 1; v < row.length; v++) if (row[v]! > row[best]!) best = v;
         ids.push(best);
@@ -51,6 +51,7 @@ describe('OnnxPolicy generation', () => {
       }
       expect(kv.tokenizer.decode(gen)).toBe(a.text);
     }
+    reference.dispose();
   });
 
   it('a batch of prompts of different lengths equals one-by-one generation (all cache layouts)', async () => {

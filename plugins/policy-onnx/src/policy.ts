@@ -4,8 +4,8 @@ import { createRng, ReasonerError, type Completion, type GenerateRequest, type G
 import { META_CONTEXT, META_ID, META_VOCAB, exportTinyToOnnxFile } from './export-tiny.js';
 import { generateRows, scoreIds, type GenRow, type LmRuntime } from './generate.js';
 import { openLmSession, type LmSession } from './lm-session.js';
-import { readTinyCheckpoint } from './tiny-checkpoint.js';
-import { CharVocabTokenizer, loadHfTokenizer, type TextTokenizer } from './tokenizers.js';
+import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { CharTextTokenizer, loadHfTokenizer, type TextTokenizer } from './tokenizers.js';
 
 export interface OnnxPolicyOptions {
   /** Path of an .onnx file (or its bytes). */
@@ -138,7 +138,7 @@ export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<Onnx
     let tokenizer: TextTokenizer;
     if (typeof options.tokenizer === 'object') tokenizer = options.tokenizer;
     else if (typeof options.tokenizer === 'string') tokenizer = await loadHfTokenizer(options.tokenizer);
-    else if (lm.metadata[META_VOCAB]) tokenizer = new CharVocabTokenizer(JSON.parse(lm.metadata[META_VOCAB]));
+    else if (lm.metadata[META_VOCAB]) tokenizer = CharTextTokenizer.fromVocab(JSON.parse(lm.metadata[META_VOCAB]));
     else {
       const dir = typeof options.model === 'string' ? dirname(options.model) : undefined;
       const candidates = dir ? [join(dir, 'tokenizer.json'), join(dirname(dir), 'tokenizer.json')] : [];
@@ -181,11 +181,11 @@ export interface TinyPolicyOptions {
  * `engine: 'onnx'` mode imports this by name: keep the name and signature.
  */
 export async function createPolicyFromTinyCheckpoint(dir: string, options: TinyPolicyOptions = {}): Promise<OnnxPolicy> {
-  const ckpt = await readTinyCheckpoint(dir);
+  const ckpt = await loadCheckpoint(dir);
   const exported = await exportTinyToOnnxFile(ckpt, { kvCache: options.kvCache, cacheLayout: options.cacheLayout ?? 'static', cacheDir: options.cacheDir });
   return createOnnxPolicy({
     model: exported.bytes ?? exported.path,
-    tokenizer: new CharVocabTokenizer(ckpt.vocab),
+    tokenizer: new CharTextTokenizer(ckpt.tokenizer),
     id: ckpt.id,
     contextLength: ckpt.arch.contextLength,
     threads: options.threads,

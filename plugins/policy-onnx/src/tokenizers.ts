@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ReasonerError } from '@reasoner/core';
+import { BOS, CharTokenizer, EOS, PAD } from '@reasoner/plugin-policy-tiny';
 
 /** What generation needs from a tokenizer, whichever kind it is. */
 export interface TextTokenizer {
@@ -18,40 +19,31 @@ export interface TextTokenizer {
   readonly padId: number;
 }
 
-/** policy-tiny's character tokenizer (CHECKPOINT.md): 0 `<pad>`, 1 `<bos>`, 2 `<eos>`, then chars. */
-export class CharVocabTokenizer implements TextTokenizer {
-  readonly eosId: number | null = 2;
-  readonly padId: number = 0;
-  private readonly index = new Map<string, number>();
+/** policy-tiny's character tokenizer (CHECKPOINT.md) seen through `TextTokenizer`. */
+export class CharTextTokenizer implements TextTokenizer {
+  readonly eosId: number | null = EOS;
+  readonly padId: number = PAD;
 
-  constructor(readonly vocab: readonly string[]) {
-    vocab.forEach((c, i) => { if (i > 2) this.index.set(c, i); });
+  constructor(readonly chars: CharTokenizer) {}
+
+  static fromVocab(vocab: readonly string[]): CharTextTokenizer {
+    return new CharTextTokenizer(new CharTokenizer(vocab));
   }
 
   encodePrompt(text: string): number[] {
-    return [1, ...this.encodeText(text)];
+    return [BOS, ...this.chars.encode(text)];
   }
 
   encodeText(text: string): number[] {
-    const ids: number[] = new Array(text.length);
-    for (let i = 0; i < text.length; i++) {
-      const id = this.index.get(text[i]!);
-      if (id === undefined) {
-        throw new ReasonerError('RSN_ERR_VOCAB', `character ${JSON.stringify(text[i])} (position ${i}) is not in the model's vocabulary`, { hint: `the model knows only: ${JSON.stringify(this.vocab.slice(3).join(''))}; remove or replace the character, or train a checkpoint whose tokenizer includes it` });
-      }
-      ids[i] = id;
-    }
-    return ids;
+    return this.chars.encode(text);
   }
 
   decode(ids: readonly number[]): string {
-    let s = '';
-    for (const id of ids) s += this.tokenText(id);
-    return s;
+    return this.chars.decode(ids);
   }
 
   tokenText(id: number): string {
-    return id > 2 ? (this.vocab[id] ?? '') : '';
+    return this.chars.token(id);
   }
 }
 
