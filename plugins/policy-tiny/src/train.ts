@@ -50,7 +50,10 @@ export interface TrainOptions {
   data: SftData;
   /** Model size (ignored when resuming). */
   size?: ModelSize;
-  /** Continue from this checkpoint (weights and step count; Adam moments restart with a short warmup). */
+  /**
+   * Continue from this checkpoint: weights and step count (the LR schedule continues where it
+   * was); Adam's moments are not saved, so they restart with a 20-step LR ramp.
+   */
   resume?: string;
   /** Where checkpoints go (written every `saveEvery` steps and at the end). */
   out?: string;
@@ -235,8 +238,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     model = TinyModel.fromCheckpoint(ck);
     startStep = Number(ck.meta.steps ?? 0) || 0;
     priorMeta = ck.meta;
-    // Restart Adam's moments gently: warm up again for a few steps.
-    sched.warmup = startStep > 0 ? startStep + Math.min(20, sched.warmup) : sched.warmup;
     log?.info(`resuming from ${opts.resume} (${ck.id}, step ${startStep})`);
   } else {
     const size = opts.size ?? MODEL_SIZES.small!;
@@ -321,7 +322,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const loss = lossArr[0]!;
       const gradNorm = gnArr[0]!;
       const timeFraction = opts.maxMinutes ? (performance.now() - t0) / (opts.maxMinutes * 60_000) : 0;
-      const lr = lrAt(step, sched, timeFraction);
+      // On resume, Adam's moments start from zero: ramp the LR back up over 20 steps.
+      const rewarm = startStep > 0 ? Math.min(1, (step - startStep + 1) / 20) : 1;
+      const lr = lrAt(step, sched, timeFraction) * rewarm;
       if (Number.isFinite(loss) && Number.isFinite(gradNorm)) opt.apply(grads, lr, weightDecay, Math.min(1, clip / (gradNorm + 1e-6)));
       tf.dispose([value, gnormT, ...Object.values(grads)]);
       tokensSeen += batch.tokens;

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHooks, createLogger, createRng } from '@reasoner/core';
+import type { PluginContext } from '@reasoner/core';
+import { useBackend } from './backend.js';
+import { saveCheckpoint } from './checkpoint.js';
+import plugin from './index.js';
+import { randomModel } from './test-helpers.js';
+
+describe('policy-tiny plugin', () => {
+  let dir: string;
+  const closers: Array<() => unknown> = [];
+  const ctx = (configDir: string): PluginContext => ({
+    hooks: createHooks(),
+    logger: createLogger('silent'),
+    configDir,
+    rng: createRng(1),
+    onClose: (fn) => void closers.push(fn),
+    service: () => undefined,
+  });
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    dir = await mkdtemp(join(tmpdir(), 'tiny-plugin-'));
+    const m = randomModel();
+    await saveCheckpoint(join(dir, 'ck'), { arch: m.arch, tokenizer: m.tokenizer, weights: await m.weights() });
+    m.dispose();
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is a policy plugin with a train command', () => {
+    const def = plugin.definition;
+    expect(def).toMatchObject({ name: 'policy-tiny', kind: 'policy', apiVersion: 1 });
+    expect((def.optionsSchema as { additionalProperties: boolean }).additionalProperties).toBe(false);
+    const cmd = def.commands?.find((c) => c.name === 'train');
+    expect(cmd?.options?.map((o) => o[0].split(' ')[0])).toEqual(expect.arrayContaining(['--task', '--data', '--steps', '--batch', '--lr', '--out', '--resume', '--noise', '--backend', '--size']));
+  });
+
+  it('loads a checkpoint relative to configDir; id is the checkpoint id; close is registered', async () => {
+    const policy = await plugin.definition.setup(ctx(dir), { checkpoint: 'ck', backend: 'wasm', maxTokens: 8 });
+    expect(policy.id).toMatch(/^tiny-/);
+    const r = await policy.generate({ prompt: '1+2=', n: 2, temperature: 0 });
+    expect(r.completions).toHaveLength(2);
+    expect(r.completions[0]!.tokens).toBeLessThanOrEqual(8);
+    expect(closers).toHaveLength(1);
+    await closers[0]!();
+  });
+
+  it('a missing checkpoint is RSN_ERR_CHECKPOINT', async () => {
+    await expect(plugin.definition.setup(ctx(dir), { checkpoint: 'missing', backend: 'wasm', maxTokens: 8 })).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
+  });
+});
