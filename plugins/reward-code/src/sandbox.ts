@@ -174,9 +174,8 @@ function rootDirBinds(): string[] {
 const CLEAN_ENV = (home: string): Record<string, string> => ({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' });
 
 /** Builds the command line: [setpriv →] prlimit → bwrap → interpreter. */
-export async function prepareCommand(config: SandboxConfig, limits: Limits, command: string[]): Promise<PreparedCommand> {
-  assertSandboxAvailable(config);
-  const tools = findSandboxTools();
+export async function prepareCommand(config: SandboxConfig, limits: Limits, command: string[], tools: SandboxTools = findSandboxTools()): Promise<PreparedCommand> {
+  assertSandboxAvailable(config, tools);
   const root = isRoot();
   const uid = sandboxUid(limits.slot);
   const prefix: string[] = [];
