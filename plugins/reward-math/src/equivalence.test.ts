@@ -77,6 +77,16 @@ describe('isEquivalent', () => {
     }
   });
 
+  it('equates one-variable inequalities with intervals unless allowSetRelation is false', () => {
+    expect(isEquivalent('(-\\infty, 2)', 'x < 2')).toBe(true);
+    expect(isEquivalent('[3, \\infty)', '3 \\le x')).toBe(true);
+    expect(isEquivalent('(-\\infty, 2]', 'x < 2')).toBe(false);
+    expect(isEquivalent('(1, 3]', '1 < x \\le 3')).toBe(true);
+    expect(isEquivalent('(-\\infty, 2)', 'x < 2', { allowSetRelation: false })).toBe(false);
+    expect(isEquivalent('(1, 3]', '1 < x \\le 3', { allowSetRelation: false })).toBe(false);
+    expect(isEquivalent('x < 2', 'x < 2', { allowSetRelation: false })).toBe(true);
+  });
+
   it('honours the relative tolerance option', () => {
     expect(isEquivalent('100', '100.5')).toBe(false);
     expect(isEquivalent('100', '100.5', { tolerance: 0.01 })).toBe(true);

@@ -3,7 +3,7 @@ import { differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, typ
 import { normalizeAnswer } from './normalize.js';
 import { closeTo, parsePlainNumber } from './numbers.js';
 import { evaluateConstantLatex } from './numeric-latex.js';
-import { parseValue, type Relation, type Value } from './structure.js';
+import { isLabel, parseValue, type Relation, type Value } from './structure.js';
 
 export interface EquivalenceOptions {
   /** Relative tolerance for numeric comparison (default 1e-6). */
@@ -14,6 +14,11 @@ export interface EquivalenceOptions {
   points?: number;
   /** Inputs longer than this compare as trimmed strings only (default 10 000). */
   maxChars?: number;
+  /**
+   * A one-variable inequality equals the interval it describes (`x < 2` ≡ `(-\infty, 2)`,
+   * `1 < x \le 3` ≡ `(1, 3]`). Default true; Math-Verify's default is false.
+   */
+  allowSetRelation?: boolean;
 }
 
 interface Ctx {
@@ -22,9 +27,10 @@ interface Ctx {
   points: number;
   /** Either side carried a percent sign: n and n/100 are both accepted. */
   percent: boolean;
+  allowSetRelation: boolean;
 }
 
-const DEFAULTS = { tolerance: 1e-6, seed: 20241, points: 5, maxChars: 10_000 };
+const DEFAULTS = { tolerance: 1e-6, seed: 20241, points: 5, maxChars: 10_000, allowSetRelation: true };
 
 /** Values of each variable at each point; deterministic for a seed and a variable name. */
 function pointsFor(vars: string[], ctx: Ctx): Array<Record<string, number>> {
@@ -166,7 +172,30 @@ function flattenMatrix(m: Value[][]): Value[] | null {
   return null;
 }
 
+/** `x < 2` → `(-\infty, 2)`, `3 \le x` → `[3, \infty)`; null when neither side is a lone variable. */
+function relationToInterval(r: Relation): Value | null {
+  if (r.op !== '<' && r.op !== '<=') return null;
+  const closed = r.op === '<=';
+  if (isLabel(r.lhs)) return { kind: 'interval', lo: { kind: 'expr', latex: '-\\infty' }, hi: { kind: 'expr', latex: r.rhs }, loClosed: false, hiClosed: closed, fromRelation: true };
+  if (isLabel(r.rhs)) return { kind: 'interval', lo: { kind: 'expr', latex: r.lhs }, hi: { kind: 'expr', latex: '\\infty' }, loClosed: closed, hiClosed: false, fromRelation: true };
+  return null;
+}
+
+/** The interval a relation-ish value denotes, marked as plain interval notation; null if none. */
+function asNotation(v: Value): Value | null {
+  const i = v.kind === 'relation' ? relationToInterval(v) : v;
+  return i && i.kind === 'interval' ? { ...i, fromRelation: false } : i;
+}
+
 export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
+  // Interval notation against an inequality (`(-\infty, 2)` vs `x < 2`): only when allowed.
+  const gRel = g.kind === 'relation' || (g.kind === 'interval' && g.fromRelation === true);
+  const pRel = p.kind === 'relation' || (p.kind === 'interval' && p.fromRelation === true);
+  if (gRel !== pRel && [g.kind, p.kind].some((k) => k === 'interval' || k === 'tuple')) {
+    const gi = ctx.allowSetRelation ? asNotation(g) : null;
+    const pi = ctx.allowSetRelation ? asNotation(p) : null;
+    return gi !== null && pi !== null && valuesEqual(gi, pi, ctx);
+  }
   switch (g.kind) {
     case 'expr':
       if (p.kind === 'expr') return leafEqual(g.latex, p.latex, ctx);
@@ -223,6 +252,7 @@ export function isEquivalent(gold: string, pred: string, options: EquivalenceOpt
       seed: options.seed ?? DEFAULTS.seed,
       points: options.points ?? DEFAULTS.points,
       percent: g.percent || p.percent,
+      allowSetRelation: options.allowSetRelation ?? DEFAULTS.allowSetRelation,
     };
     if (g.text === p.text) return true;
     return valuesEqual(parseValue(g.text), parseValue(p.text), ctx);

@@ -56,7 +56,7 @@ describe('hostile input', () => {
   });
 
   it('the plugin scores hostile solutions 0 without throwing', async () => {
-    const reward = await plugin.definition.setup({} as never, { tolerance: 1e-6, fallbackLastNumber: true, seed: 1 });
+    const reward = await plugin.definition.setup({} as never, { tolerance: 1e-6, fallbackLastNumber: true, seed: 1, allowSetRelation: true });
     for (const [, , pred] of HOSTILE) {
       const r = await reward.score({ id: 't', prompt: 'p', answer: '42' }, pred);
       expect(r.value).toBe(0);

@@ -44,7 +44,7 @@ describe('reward-math plugin', () => {
   });
 
   it('honours fallbackLastNumber: false', async () => {
-    const reward = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: false, seed: 1 });
+    const reward = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: false, seed: 1, allowSetRelation: true });
     const r = await reward.score({ id: 'g', prompt: '?', answer: '7' }, 'so 3 + 4 gives 7 in total');
     expect(r).toMatchObject({ value: 0, detail: { extracted: null } });
   });

@@ -22,9 +22,11 @@ export interface RewardMathOptions {
   fallbackLastNumber: boolean;
   /** Seed for the random evaluation points of symbolic comparison. */
   seed: number;
+  /** A one-variable inequality equals its interval (`x < 2` ≡ `(-\infty, 2)`). */
+  allowSetRelation: boolean;
 }
 
-const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true, seed: 20241 };
+const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true, seed: 20241, allowSetRelation: true };
 
 /** Scores one solution against `task.answer`. Exported for callers that do not go through the kernel. */
 export function scoreMath(task: Task, solution: string, options: Partial<RewardMathOptions> = {}): RewardResult {
@@ -41,7 +43,7 @@ export function scoreMath(task: Task, solution: string, options: Partial<RewardM
   try {
     gold = extractAnswer(task.answer, { fallbackLastNumber: true }) ?? task.answer;
     extracted = extractAnswer(typeof solution === 'string' ? solution : '', { fallbackLastNumber: opts.fallbackLastNumber });
-    correct = extracted !== null && isEquivalent(gold, extracted, { tolerance: opts.tolerance, seed: opts.seed });
+    correct = extracted !== null && isEquivalent(gold, extracted, { tolerance: opts.tolerance, seed: opts.seed, allowSetRelation: opts.allowSetRelation });
   } catch {
     // Hostile or malformed input scores 0; the reward never throws on a solution.
     correct = false;
@@ -62,6 +64,7 @@ export default definePlugin<RewardMathOptions, 'reward'>({
       tolerance: { type: 'number', minimum: 0, default: DEFAULTS.tolerance, description: 'Relative tolerance for numeric answers.' },
       fallbackLastNumber: { type: 'boolean', default: DEFAULTS.fallbackLastNumber, description: 'Use the last number of a solution that marks no answer.' },
       seed: { type: 'integer', default: DEFAULTS.seed, description: 'Seed for random evaluation points.' },
+      allowSetRelation: { type: 'boolean', default: DEFAULTS.allowSetRelation, description: 'Count `x < 2` as equal to `(-\\infty, 2)`.' },
     },
     additionalProperties: false,
   },
@@ -70,6 +73,7 @@ export default definePlugin<RewardMathOptions, 'reward'>({
       tolerance: options?.tolerance ?? DEFAULTS.tolerance,
       fallbackLastNumber: options?.fallbackLastNumber ?? DEFAULTS.fallbackLastNumber,
       seed: options?.seed ?? DEFAULTS.seed,
+      allowSetRelation: options?.allowSetRelation ?? DEFAULTS.allowSetRelation,
     };
     warmUp();
     return {

@@ -7,7 +7,8 @@ export type Value =
   | { kind: 'text'; text: string }
   /** `(a, b, …)`: ordered. A two-item tuple also stands for the open interval (a, b). */
   | { kind: 'tuple'; items: Value[] }
-  | { kind: 'interval'; lo: Value; hi: Value; loClosed: boolean; hiClosed: boolean }
+  /** `fromRelation`: written as `a < x \le b` rather than in interval notation. */
+  | { kind: 'interval'; lo: Value; hi: Value; loClosed: boolean; hiClosed: boolean; fromRelation?: boolean }
   /** `\{a, b\}` or a bare list `a, b`: unordered. */
   | { kind: 'set'; items: Value[] }
   | { kind: 'union'; items: Value[] }
@@ -25,7 +26,7 @@ export interface Relation {
 const MAX_DEPTH = 8;
 /** A lone variable (`x`, `x_1`, `\theta`, `f(x)`) or a tuple of them (`(p, q)`): an answer label. */
 const SIMPLE_VAR = /^\|?(?:[a-zA-Z]{1,3}|\\[a-zA-Z]+)(?:_\{?\w+\}?)?(?:\s*\(\s*[a-zA-Z]\s*\))?\|?$/;
-function isLabel(s: string): boolean {
+export function isLabel(s: string): boolean {
   const t = s.trim();
   if (SIMPLE_VAR.test(t)) return true;
   if (/^\(.*\)$/.test(t)) return splitTopLevel(t.slice(1, -1), ',').every((p) => SIMPLE_VAR.test(p.trim()));
@@ -129,6 +130,7 @@ export function parseValue(input: string, depth = 0): Value {
         hi: parseValue(p2, depth + 1),
         loClosed: o0.op === '<=',
         hiClosed: o1.op === '<=',
+        fromRelation: true,
       };
     }
   }
