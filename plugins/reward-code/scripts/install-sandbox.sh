@@ -10,9 +10,22 @@ command -v setpriv >/dev/null 2>&1 || missing="$missing util-linux"
 command -v prlimit >/dev/null 2>&1 || missing="$missing util-linux"
 [ -x /usr/bin/python3 ] || missing="$missing python3"
 
+# The runner drops to an unprivileged uid before bwrap, so unprivileged user namespaces must work.
+selfcheck() {
+  set -- bwrap --unshare-all --unshare-user --die-with-parent --ro-bind /usr /usr \
+    --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 /usr/bin/true
+  if [ "$(id -u)" -eq 0 ]; then set -- setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; fi
+  if "$@" 2>/tmp/rsn-bwrap-check.$$; then rm -f /tmp/rsn-bwrap-check.$$; echo "reward-code sandbox: ok ($(bwrap --version))"; return 0; fi
+  echo "reward-code sandbox: bwrap is installed but cannot create an unprivileged sandbox:" >&2
+  cat /tmp/rsn-bwrap-check.$$ >&2; rm -f /tmp/rsn-bwrap-check.$$
+  echo "  enable unprivileged user namespaces, e.g. sysctl -w kernel.unprivileged_userns_clone=1" >&2
+  echo "  (Ubuntu 24.04: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)" >&2
+  return 1
+}
+
 if [ -z "$missing" ]; then
-  echo "reward-code sandbox: bwrap, setpriv, prlimit and /usr/bin/python3 already installed"
-  exit 0
+  selfcheck
+  exit $?
 fi
 
 SUDO=""
@@ -25,4 +38,4 @@ fi
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-bwrap --version
+selfcheck
