@@ -1,12 +1,6 @@
 import { createRng } from '@reasoner/core';
+import { rate } from '@reasoner/plugin-task-countdown/bench';
 import { generateArith, noisySolution, verifyArith } from '../src/index.js';
-
-function rate(ms: number, fn: () => void): number {
-  const t0 = performance.now();
-  let n = 0;
-  while (performance.now() - t0 < ms) { fn(); n++; }
-  return Math.round((n * 1000) / (performance.now() - t0));
-}
 
 export default {
   name: 'task-arith',

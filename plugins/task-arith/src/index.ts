@@ -4,8 +4,8 @@
  *   prompt "4821+937\n"   solution "1+7+0=8\n2+3+0=5\n8+9+0=17\n4+0+1=5\n=5758\n"
  */
 import { definePlugin } from '@reasoner/core';
-import type { Rng, Task, TaskQuery, TaskSource, TaskSplit } from '@reasoner/core';
-import { splitSize, syntheticTasks } from '@reasoner/plugin-task-countdown';
+import type { Rng, TaskSource, TaskSplit } from '@reasoner/core';
+import { syntheticSource, withDefaults } from '@reasoner/plugin-task-countdown';
 import { generateArithProblem } from './generate.js';
 import type { ArithOp } from './scratchpad.js';
 import { verifyArith, verifyArithPartial } from './verify.js';
@@ -39,16 +39,9 @@ export const arithDefaults: ArithOptions = {
 
 /** An arith TaskSource (exported so trainers can build one without a kernel). */
 export function arithSource(options: Partial<ArithOptions> = {}): TaskSource {
-  const o: ArithOptions = { ...arithDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const o = withDefaults(arithDefaults, options);
   const sizes: Record<TaskSplit, number> = { train: o.trainSize, validation: o.validationSize, test: o.testSize };
-  const spec = { name: 'task-arith', seed: o.seed, sizes, generate: (rng: Rng) => generateArithProblem(rng, o) };
-  return {
-    name: 'arith',
-    tasks: (query?: TaskQuery): AsyncIterable<Task> => syntheticTasks(spec, query),
-    count: async (query?: TaskQuery) => splitSize(spec, query),
-    verify: (task, solution) => verifyArith(task, solution),
-    verifyPartial: (task, steps) => verifyArithPartial(task, steps),
-  };
+  return syntheticSource('arith', { name: 'task-arith', seed: o.seed, sizes, generate: (rng: Rng) => generateArithProblem(rng, o) }, verifyArith, verifyArithPartial);
 }
 
 export default definePlugin<ArithOptions, 'task'>({

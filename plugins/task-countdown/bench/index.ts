@@ -1,8 +1,8 @@
 import { createRng } from '@reasoner/core';
 import { generateCountdown, noisySolution, solveCountdown, verifyCountdown } from '../src/index.js';
 
-/** Problems (or calls) per second of `fn` over ~`ms` milliseconds. */
-function rate(ms: number, fn: () => void): number {
+/** Calls per second of `fn` over ~`ms` milliseconds (shared with the task-arith bench). */
+export function rate(ms: number, fn: () => void): number {
   const t0 = performance.now();
   let n = 0;
   while (performance.now() - t0 < ms) { fn(); n++; }

@@ -8,9 +8,9 @@
  *   solution  "25+4=29\n29*3=87\n…\n=89\n"  (steps, optional "<" backtracks, final "=<target>")
  */
 import { definePlugin } from '@reasoner/core';
-import type { Task, TaskQuery, TaskSource, TaskSplit } from '@reasoner/core';
+import type { Rng, TaskSource, TaskSplit } from '@reasoner/core';
 import { generateCountdownProblem } from './generate.js';
-import { splitSize, syntheticTasks } from './synthetic.js';
+import { syntheticSource, withDefaults } from './synthetic.js';
 import { verifyCountdown, verifyCountdownPartial } from './verify.js';
 
 export * from './format.js';
@@ -22,7 +22,7 @@ export { verifyCountdown, verifyCountdownPartial, replayCountdown, countdownProb
 export type { CountdownState } from './verify.js';
 export { noisySolution } from './noisy.js';
 export type { NoisyOptions } from './noisy.js';
-export { splitOfKey, syntheticTasks, splitSize, SPLIT_PERCENT } from './synthetic.js';
+export { splitOfKey, syntheticTasks, syntheticSource, splitSize, withDefaults, SPLIT_PERCENT } from './synthetic.js';
 export type { SyntheticSpec } from './synthetic.js';
 
 export interface CountdownOptions {
@@ -54,13 +54,13 @@ export const countdownDefaults: CountdownOptions = {
 
 /** A countdown TaskSource (exported so trainers can build one without a kernel). */
 export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSource {
-  const o: CountdownOptions = { ...countdownDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const o = withDefaults(countdownDefaults, options);
   const sizes: Record<TaskSplit, number> = { train: o.trainSize, validation: o.validationSize, test: o.testSize };
-  const spec = {
+  return syntheticSource('countdown', {
     name: 'task-countdown',
     seed: o.seed,
     sizes,
-    generate: (rng: Parameters<typeof generateCountdownProblem>[0]) =>
+    generate: (rng: Rng) =>
       generateCountdownProblem(rng, {
         numbers: o.sizes[rng.int(o.sizes.length)]!,
         maxNumber: o.maxNumber,
@@ -68,14 +68,7 @@ export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSo
         maxTarget: o.maxTarget,
         minSteps: o.minSteps,
       }),
-  };
-  return {
-    name: 'countdown',
-    tasks: (query?: TaskQuery): AsyncIterable<Task> => syntheticTasks(spec, query),
-    count: async (query?: TaskQuery) => splitSize(spec, query),
-    verify: (task, solution) => verifyCountdown(task, solution),
-    verifyPartial: (task, steps) => verifyCountdownPartial(task, steps),
-  };
+  }, verifyCountdown, verifyCountdownPartial);
 }
 
 export default definePlugin<CountdownOptions, 'task'>({

@@ -1,5 +1,5 @@
 import { ReasonerError, createRng, hashString } from '@reasoner/core';
-import type { Rng, Task, TaskQuery, TaskSplit } from '@reasoner/core';
+import type { Rng, Task, TaskQuery, TaskSource, TaskSplit, TaskVerdict } from '@reasoner/core';
 
 /**
  * Split assignment shared by the synthetic task plugins (countdown, arith). A problem's split is
@@ -55,4 +55,25 @@ export async function* syntheticTasks(spec: SyntheticSpec, query: TaskQuery = {}
     seen.add(key);
     yield task;
   }
+}
+
+/** `defaults` overridden by the options that are set (tests may call setup without ajv defaults). */
+export function withDefaults<O extends object>(defaults: O, options: Partial<O> = {}): O {
+  return { ...defaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as O;
+}
+
+/** A TaskSource over a synthetic spec and the task's own checker. */
+export function syntheticSource(
+  name: string,
+  spec: SyntheticSpec,
+  verify: (task: Task, solution: string) => TaskVerdict,
+  verifyPartial: (task: Task, lines: readonly string[]) => TaskVerdict,
+): TaskSource {
+  return {
+    name,
+    tasks: (query?: TaskQuery): AsyncIterable<Task> => syntheticTasks(spec, query),
+    count: async (query?: TaskQuery) => splitSize(spec, query),
+    verify: (task, solution) => verify(task, solution),
+    verifyPartial: (task, steps) => verifyPartial(task, steps),
+  };
 }
