@@ -68,6 +68,27 @@ describe('OnnxPolicy generation', () => {
     }
   });
 
+  it('coalesces concurrent generate calls into one batch with the same results', async () => {
+    const reqs = prompts.map((prompt, i) => ({ prompt, temperature: 1, maxTokens: 12, n: 3, seed: 40 + i, stop: ['='] }));
+    const sequential = [];
+    for (const r of reqs) sequential.push(await kv.generate(r));
+    const session = (kv as unknown as { lm: { session: { run: (...a: unknown[]) => unknown } } }).lm.session;
+    const run = session.run.bind(session);
+    let runs = 0;
+    session.run = (...a: unknown[]) => { runs++; return run(...a); };
+    try {
+      const concurrent = await Promise.all(reqs.map((r) => kv.generate(r)));
+      expect(concurrent).toEqual(sequential);
+      expect(runs).toBeLessThanOrEqual(12); // one batch: at most maxTokens steps, not 4 × that
+    } finally {
+      session.run = run;
+    }
+    // A bad request fails alone.
+    const [bad, good] = await Promise.allSettled([kv.generate({ prompt: 'é' }), kv.generate(reqs[0]!)]);
+    expect(bad.status).toBe('rejected');
+    expect(good).toMatchObject({ status: 'fulfilled', value: sequential[0] });
+  });
+
   it('logprobs of sampled text equal scoreText', async () => {
     const res = await kv.generate({ prompt: '12+7=', n: 6, temperature: 1, maxTokens: 24, logprobs: true, seed: 9 });
     expect(res.completions).toHaveLength(6);

@@ -24,6 +24,8 @@ export interface OnnxPolicyOptions {
   contextLength?: number;
   /** Most sequences run in one batch (default 64); larger `n` is split. */
   maxBatch?: number;
+  /** Batch concurrent `generate` calls together (default true). */
+  coalesce?: boolean;
 }
 
 /** A `Policy` backed by onnxruntime-node; `generateBatch` runs many prompts in one batch. */
@@ -36,7 +38,7 @@ export class OnnxPolicy implements Policy {
     readonly id: string,
     private readonly lm: LmSession,
     readonly tokenizer: TextTokenizer,
-    private readonly opts: { maxTokens: number; seed: number; contextLength: number | null; maxBatch: number },
+    private readonly opts: { maxTokens: number; seed: number; contextLength: number | null; maxBatch: number; coalesce: boolean },
   ) {
     this.rt = { session: lm.session, layout: lm.layout, tokenizer };
   }
@@ -50,25 +52,73 @@ export class OnnxPolicy implements Policy {
     return this.lm.layout.cache !== 'none';
   }
 
-  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
-    return (await this.generateBatch([request], signal))[0]!;
+  /**
+   * Concurrent `generate` calls (a search running many tasks at once) are coalesced: requests
+   * made in the same tick run as one batch of up to `maxBatch` sequences, which is where the
+   * throughput is. Results do not depend on coalescing (each request has its own seed and rows
+   * of a batch do not interact).
+   */
+  generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
+    let rows: GenRow[];
+    try {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      rows = this.prepare(request);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!this.opts.coalesce) return this.runRows([rows], signal).then((r) => r[0]!);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rows, signal, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
   }
 
   /** Several requests (each with its own `n`) batched together; one result per request. */
   async generateBatch(requests: GenerateRequest[], signal?: AbortSignal): Promise<GenerateResult[]> {
-    const rows: GenRow[] = [];
-    const owner: number[] = [];
-    requests.forEach((req, r) => {
-      const seed = req.seed ?? (this.opts.seed + this.calls++) >>> 0;
-      const rng = createRng(seed);
-      const promptIds = [...this.tokenizer.encodePrompt(req.prompt), ...(req.prefix ? this.tokenizer.encodeText(req.prefix) : [])];
-      const maxTokens = this.fitMaxTokens(promptIds.length, req.maxTokens);
-      const sampling = { temperature: req.temperature ?? 1, topK: req.topK, topP: req.topP };
-      for (let i = 0; i < (req.n ?? 1); i++) {
-        rows.push({ promptIds, rng: rng.fork(i), sampling, maxTokens, stop: req.stop, logprobs: req.logprobs });
-        owner.push(r);
+    return this.runRows(requests.map((r) => this.prepare(r)), signal);
+  }
+
+  private readonly queue: Array<{ rows: GenRow[]; signal?: AbortSignal; resolve(r: GenerateResult): void; reject(e: unknown): void }> = [];
+  private flushScheduled = false;
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      // Take whole requests up to maxBatch rows (at least one), so results stream back in order.
+      const batch: typeof this.queue = [];
+      let rows = 0;
+      while (this.queue.length && (batch.length === 0 || rows + this.queue[0]!.rows.length <= this.opts.maxBatch)) {
+        const entry = this.queue.shift()!;
+        if (entry.signal?.aborted) { entry.reject(entry.signal.reason ?? new Error('aborted')); continue; }
+        batch.push(entry);
+        rows += entry.rows.length;
       }
-    });
+      if (!batch.length) continue;
+      try {
+        const results = await this.runRows(batch.map((b) => b.rows));
+        batch.forEach((b, i) => (b.signal?.aborted ? b.reject(b.signal.reason ?? new Error('aborted')) : b.resolve(results[i]!)));
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.flushScheduled = false;
+  }
+
+  /** Rows of one request: its prompt ids, n seeded samplers, clamped maxTokens (throws per request). */
+  private prepare(req: GenerateRequest): GenRow[] {
+    const seed = req.seed ?? (this.opts.seed + this.calls++) >>> 0;
+    const rng = createRng(seed);
+    const promptIds = [...this.tokenizer.encodePrompt(req.prompt), ...(req.prefix ? this.tokenizer.encodeText(req.prefix) : [])];
+    const maxTokens = this.fitMaxTokens(promptIds.length, req.maxTokens);
+    const sampling = { temperature: req.temperature ?? 1, topK: req.topK, topP: req.topP };
+    return Array.from({ length: req.n ?? 1 }, (_, i) => ({ promptIds, rng: rng.fork(i), sampling, maxTokens, stop: req.stop, logprobs: req.logprobs }));
+  }
+
+  private async runRows(perRequest: GenRow[][], signal?: AbortSignal): Promise<GenerateResult[]> {
+    const rows = perRequest.flat();
+    const owner = perRequest.flatMap((rs, r) => rs.map(() => r));
     // Without an attention_mask a graph cannot tell padding from tokens: batch only rows of one
     // request (same prompt), never different prompts together.
     const groups: number[][] = [];
@@ -83,9 +133,8 @@ export class OnnxPolicy implements Policy {
       const out = await generateRows(this.rt, group.map((i) => rows[i]!), signal);
       group.forEach((i, j) => { completions[i] = out[j]!; });
     }
-    return requests.map((_, r) => {
+    return perRequest.map((myRows, r) => {
       const mine = completions.filter((_, i) => owner[i] === r);
-      const myRows = rows.filter((_, i) => owner[i] === r);
       return {
         completions: mine,
         usage: {
@@ -156,6 +205,7 @@ export async function createOnnxPolicy(options: OnnxPolicyOptions): Promise<Onnx
       seed: options.seed ?? 0,
       contextLength: options.contextLength ?? (Number.isFinite(ctxMeta) && ctxMeta > 0 ? ctxMeta : null),
       maxBatch: options.maxBatch ?? 64,
+      coalesce: options.coalesce ?? true,
     });
   } catch (e) {
     await lm.session.release();
@@ -174,6 +224,7 @@ export interface TinyPolicyOptions {
   /** Where exported .onnx files are cached (default: the OS temp dir). */
   cacheDir?: string;
   maxBatch?: number;
+  coalesce?: boolean;
 }
 
 /**
@@ -192,5 +243,6 @@ export async function createPolicyFromTinyCheckpoint(dir: string, options: TinyP
     maxTokens: options.maxTokens,
     seed: options.seed,
     maxBatch: options.maxBatch,
+    coalesce: options.coalesce,
   });
 }

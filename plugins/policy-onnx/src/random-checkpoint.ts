@@ -2,7 +2,7 @@ import { createRng } from '@reasoner/core';
 import { CharTokenizer, saveCheckpoint, weightSpecs, type Arch } from '@reasoner/plugin-policy-tiny';
 
 /** Default character vocabulary for random test checkpoints. */
-export const TEST_VOCAB = ['<pad>', '<bos>', '<eos>', '\n', ' ', ...'0123456789+-*/=()abcdefghijklmnopqrstuvwxyz:'];
+export const TEST_VOCAB = ['<pad>', '<bos>', '<eos>', '\n', ' ', ...'0123456789+-*/=()<>abcdefghijklmnopqrstuvwxyz:'];
 
 /**
  * Writes a random-weight checkpoint with policy-tiny's `saveCheckpoint` (tests and the benchmark
