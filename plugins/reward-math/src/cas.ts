@@ -19,6 +19,8 @@ export interface CasExpr {
   size: number;
   /** The tree holds a huge power or factorial: never hand it to `simplify`. */
   explosive: boolean;
+  /** The tree holds the imaginary unit (our evaluator is real-only). */
+  complex: boolean;
 }
 
 /** Longest leaf we let the CAS parse; longer answers compare as strings. */
@@ -36,14 +38,16 @@ function ce(): ComputeEngine {
 const CONSTANTS = new Set(['Pi', 'ExponentialE', 'PositiveInfinity', 'NegativeInfinity', 'NaN', 'ComplexInfinity', 'Half', 'Nothing', 'True', 'False']);
 const cache = new Map<string, CasExpr>();
 
-function scan(json: Json, vars: Set<string>, acc: { size: number; explosive: boolean }): void {
+function scan(json: Json, vars: Set<string>, acc: { size: number; explosive: boolean; complex: boolean }): void {
   acc.size++;
   if (typeof json === 'string') {
-    if (!json.startsWith("'") && !CONSTANTS.has(json)) vars.add(json);
+    if (json === 'ImaginaryUnit') acc.complex = true;
+    else if (!json.startsWith("'") && !CONSTANTS.has(json)) vars.add(json);
     return;
   }
   if (!Array.isArray(json)) return;
   const head = json[0];
+  if (head === 'Complex') acc.complex = true;
   if (head === 'Power' || head === 'Root') {
     const e = json[2];
     // Nested powers or big literal exponents make exact arithmetic explode.
@@ -57,16 +61,16 @@ function scan(json: Json, vars: Set<string>, acc: { size: number; explosive: boo
 export function parseLatex(latex: string): CasExpr {
   const hit = cache.get(latex);
   if (hit) return hit;
-  let result: CasExpr = { json: null, boxed: null, vars: [], size: 0, explosive: false };
+  let result: CasExpr = { json: null, boxed: null, vars: [], size: 0, explosive: false, complex: false };
   if (latex.length <= MAX_CAS_CHARS) {
     try {
       const boxed = ce().parse(latex.replace(/\*\*/g, '^'));
       if (boxed.isValid) {
         const json = boxed.json;
         const vars = new Set<string>();
-        const acc = { size: 0, explosive: false };
+        const acc = { size: 0, explosive: false, complex: false };
         scan(json, vars, acc);
-        result = { json, boxed, vars: [...vars].sort(), size: acc.size, explosive: acc.explosive };
+        result = { json, boxed, vars: [...vars].sort(), size: acc.size, explosive: acc.explosive, complex: acc.complex };
       }
     } catch {
       // compute-engine throws on some malformed input; treat as unparseable.
@@ -175,6 +179,19 @@ export function differenceSimplifiesToZero(a: CasExpr, b: CasExpr): boolean | un
       if (v.isSame(ce().number(0)) || v.is(0)) return true;
     }
     return false;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Complex constants (`(1+i)^2` vs `2i`): compute-engine's own numeric evaluation of the
+ * difference. Undefined when either side has variables or is too big to risk.
+ */
+export function complexConstantsEqual(a: CasExpr, b: CasExpr): boolean | undefined {
+  if (!a.boxed || !b.boxed || a.vars.length > 0 || b.vars.length > 0 || a.explosive || b.explosive || a.size + b.size > MAX_SIMPLIFY_SIZE) return undefined;
+  try {
+    return ce().box(['Subtract', a.boxed, b.boxed]).N().is(0);
   } catch {
     return undefined;
   }

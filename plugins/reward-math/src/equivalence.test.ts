@@ -20,7 +20,7 @@ const TABLE: Record<string, Array<[string, string, boolean]>> = {
     ['\\frac{\\sqrt{3}}{3}', '\\frac{1}{\\sqrt{3}}', true], ['3\\pi', '3 \\cdot \\pi', true], ['\\frac{9}{4}\\pi', '\\frac94\\pi', true],
     ['90^\\circ', '90', true], ['\\$1,000.99', '1000.99', true], ['15\\text{ cm}^2', '15', true], ['5\\text{ hours}', '5', true],
     ['\\text{Evelyn}', 'Evelyn', true], ['\\text{Evelyn}', 'Carla', false], ['\\sqrt[3]{8}', '2', true], ['\\binom{5}{2}', '10', true],
-    ['5!', '120', true], ['\\log_2 8', '3', true], ['e^{2}', '\\exp(2)', true], ['\\infty', '-\\infty', false], ['6-5i', '6-5i', true], ['6-5i', '6+5i', false],
+    ['5!', '120', true], ['\\log_2 8', '3', true], ['e^{2}', '\\exp(2)', true], ['\\infty', '-\\infty', false], ['6-5i', '6-5i', true], ['6-5i', '6+5i', false], ['i^2', '-1', true], ['(1+i)^2', '2i', true], ['(1+i)^2', '2', false], ['e^{i\\pi}', '-1', true], ['\\frac{1}{i}', '-i', true],
   ],
   symbolic: [
     ['x^2+2x+1', '(x+1)^2', true], ['x^2-1', '(x-1)(x+1)', true], ['x^2-1', '(x-1)^2', false], ['\\tan^2(y)+1', '\\sec^2(y)', true],

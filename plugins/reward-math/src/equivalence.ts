@@ -1,5 +1,5 @@
 import { createRng } from '@reasoner/core';
-import { differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, type CasExpr } from './cas.js';
+import { complexConstantsEqual, differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, type CasExpr } from './cas.js';
 import { normalizeAnswer } from './normalize.js';
 import { closeTo, parsePlainNumber } from './numbers.js';
 import { evaluateConstantLatex } from './numeric-latex.js';
@@ -92,6 +92,10 @@ function leafEqual(a: string, b: string, ctx: Ctx): boolean {
   // An unparseable side never equals anything but itself (compute-engine would call two errors equal).
   if (pa.json === null || pb.json === null) return false;
   if (sameCanonical(pa, pb)) return true;
+  if (pa.complex || pb.complex) {
+    const c = complexConstantsEqual(pa, pb);
+    if (c !== undefined) return c;
+  }
   const numeric = numericallyEqual(pa, pb, ctx);
   if (numeric !== undefined) return numeric;
   return differenceSimplifiesToZero(pa, pb) ?? false;
