@@ -81,7 +81,7 @@ export default definePlugin<CountdownOptions, 'task'>({
     additionalProperties: false,
     properties: {
       seed: { type: 'integer', default: countdownDefaults.seed },
-      sizes: { type: 'array', items: { type: 'integer', minimum: 2, maximum: 6 }, minItems: 1, default: countdownDefaults.sizes },
+      sizes: { type: 'array', items: { type: 'integer', minimum: 2, maximum: 5 }, minItems: 1, default: countdownDefaults.sizes },
       maxNumber: { type: 'integer', minimum: 1, default: countdownDefaults.maxNumber },
       minTarget: { type: 'integer', minimum: 0, default: countdownDefaults.minTarget },
       maxTarget: { type: 'integer', minimum: 1, default: countdownDefaults.maxTarget },
