@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ReasonerError } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { loadKernel } from '../kernel/load.js';
+import { loadKernel, type LoadKernelOptions } from '../kernel/load.js';
 import type { ReasonerConfig } from '../config/types.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
@@ -22,9 +22,10 @@ export async function withKernel<T>(
   fn: (kernel: Kernel, signal: AbortSignal) => Promise<T>,
   override?: (c: ReasonerConfig) => ReasonerConfig,
   allowMissingConfig = false,
+  only?: LoadKernelOptions['only'],
 ): Promise<T> {
   const level: LogLevel = g.logLevel ?? (g.debug ? 'debug' : g.json ? 'warn' : 'info');
-  const kernel = await loadKernel({ config: g.config, logger: createLogger(level, 'reasoner', false), override, allowMissingConfig });
+  const kernel = await loadKernel({ config: g.config, logger: createLogger(level, 'reasoner', false), override, allowMissingConfig, only });
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {

@@ -2,7 +2,9 @@ import type { BudgetLimits } from '../pipeline/budget.js';
 import type { HookName, Hooks } from '../kernel/hooks.js';
 import type { PluginSpec } from '../types/plugin.js';
 
-type HookFn<H extends HookName> = Hooks[H] extends { tapPromise(name: string, fn: infer F): void } ? F : never;
+type HookArgs<H extends HookName> = Parameters<Hooks[H]['promise']>;
+/** A config hook: waterfall hooks may return a replacement for their first argument (or nothing to keep it). */
+type HookFn<H extends HookName> = (...args: HookArgs<H>) => Promise<HookArgs<H>[0] | void | undefined> | HookArgs<H>[0] | void;
 
 export type ConfigHooks = { [H in HookName]?: HookFn<H> | Array<HookFn<H>> };
 

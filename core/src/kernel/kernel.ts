@@ -26,6 +26,8 @@ export interface KernelOptions {
   file?: string;
   dir: string;
   logger?: Logger;
+  /** Set up only these service kinds (plus extensions); default: all. */
+  only?: ServiceKind[];
 }
 
 export interface Kernel {
@@ -110,6 +112,7 @@ export async function createKernel(opts: KernelOptions): Promise<Kernel> {
   const plugins = await resolveConfigPlugins(config, dir, file);
   try {
     for (const kind of SETUP_ORDER) {
+      if (kind !== 'extension' && opts.only && !opts.only.includes(kind)) continue;
       for (const p of plugins.filter((x) => x.definition.kind === kind)) {
         const name = p.definition.name;
         const ctx: PluginContext = {

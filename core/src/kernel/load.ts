@@ -3,7 +3,7 @@ import { isReasonerError } from '../errors.js';
 import { validateConfig } from '../config/validate.js';
 import type { ReasonerConfig } from '../config/types.js';
 import type { Logger } from '../util/logger.js';
-import { createKernel, type Kernel } from './kernel.js';
+import { createKernel, type Kernel, type KernelOptions } from './kernel.js';
 
 export interface LoadKernelOptions {
   /** Config file (else searched from cwd). */
@@ -14,6 +14,8 @@ export interface LoadKernelOptions {
   override?: (config: ReasonerConfig) => ReasonerConfig;
   /** Start from an empty config when none is found (commands whose flags name every plugin). */
   allowMissingConfig?: boolean;
+  /** Set up only these service kinds (plus extensions). */
+  only?: KernelOptions['only'];
 }
 
 /** find → load → validate → resolve plugins → set up: the one way in for CLI and library users. */
@@ -28,7 +30,7 @@ export async function loadKernel(opts: LoadKernelOptions = {}): Promise<Kernel> 
   let raw = loaded.config as ReasonerConfig;
   if (opts.override) raw = opts.override({ ...raw });
   const config = validateConfig(raw, loaded.file);
-  return createKernel({ config, file: loaded.file, dir: loaded.dir, logger: opts.logger });
+  return createKernel({ config, file: loaded.file, dir: loaded.dir, logger: opts.logger, only: opts.only });
 }
 
 /** Builds a kernel from an in-memory config (tests, programmatic use). */

@@ -47,6 +47,12 @@ export interface PluginCommand {
   options?: Array<[flags: string, description: string, defaultValue?: string]>;
   /** Positional arguments in commander syntax, e.g. `'[input]'`. */
   args?: string;
+  /**
+   * Services the command needs set up before it runs (default: all the config names). Extensions
+   * are always set up, so their hook taps apply. `train` needs none: its own checkpoint may not
+   * exist yet.
+   */
+  needs?: Array<Exclude<PluginKind, 'extension'>>;
   run(ctx: PluginCommandContext): Promise<number | void>;
 }
 

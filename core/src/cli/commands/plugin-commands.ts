@@ -24,7 +24,7 @@ export async function registerPluginCommands(program: Command, configFile: strin
             logger: kernel.logger.child(c.name), configDir: kernel.dir, json: !!g.json, signal,
           });
           if (typeof code === 'number') process.exitCode = code;
-        });
+        }, undefined, false, c.needs);
       });
     }
   }
