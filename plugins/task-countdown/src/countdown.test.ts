@@ -43,6 +43,11 @@ describe('generation', () => {
     }
   });
 
+  it('minSteps / maxSteps select the level', async () => {
+    const src = countdownSource({ sizes: [4], minSteps: 3, maxSteps: 3, testSize: 100 });
+    for await (const t of src.tasks({ split: 'test' })) expect((t.meta as { level: number }).level).toBe(3);
+  });
+
   it('the stored solution is a shortest one (checked against an unpruned exhaustive search)', () => {
     const rng = createRng(3);
     for (let i = 0; i < 150; i++) {

@@ -15,6 +15,8 @@ export interface CountdownGenOptions {
   maxTarget?: number;
   /** Reject problems whose shortest solution has fewer steps (default 2). */
   minSteps?: number;
+  /** Reject problems whose shortest solution has more steps (default: no limit). */
+  maxSteps?: number;
 }
 
 export interface CountdownMeta {
@@ -64,6 +66,7 @@ export function generateCountdownProblem(rng: Rng, options: CountdownGenOptions)
   const minTarget = options.minTarget ?? 10;
   const maxTarget = options.maxTarget ?? 100;
   const minSteps = Math.min(options.minSteps ?? 2, n - 1);
+  const maxSteps = options.maxSteps ?? n - 1;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const numbers = Array.from({ length: n }, () => 1 + rng.int(maxNumber));
     const pool = [...numbers];
@@ -76,11 +79,11 @@ export function generateCountdownProblem(rng: Rng, options: CountdownGenOptions)
     if (candidates.length === 0) continue;
     const target = candidates[rng.int(candidates.length)]!;
     const best = solveCountdown(numbers, target, { max: 1 })[0];
-    if (!best || best.length < minSteps) continue;
+    if (!best || best.length < minSteps || best.length > maxSteps) continue;
     return { task: makeCountdownTask(numbers, target, best), key: countdownKey(numbers, target) };
   }
-  throw new ReasonerError('RSN_ERR_TASK', `countdown: no problem with ${n} numbers ≤ ${maxNumber}, target ${minTarget}…${maxTarget} and ≥ ${minSteps} steps found in ${MAX_ATTEMPTS} draws`, {
-    hint: 'widen maxNumber or the target range, or lower minSteps',
+  throw new ReasonerError('RSN_ERR_TASK', `countdown: no problem with ${n} numbers ≤ ${maxNumber}, target ${minTarget}…${maxTarget} and ${minSteps}…${maxSteps} steps found in ${MAX_ATTEMPTS} draws`, {
+    hint: 'widen maxNumber or the target range, or the minSteps…maxSteps range',
   });
 }
 

@@ -33,8 +33,9 @@ export interface CountdownOptions {
   maxNumber: number;
   minTarget: number;
   maxTarget: number;
-  /** Minimum length of the shortest solution. */
+  /** Length range of the shortest solution (the level). */
   minSteps: number;
+  maxSteps: number;
   trainSize: number;
   validationSize: number;
   testSize: number;
@@ -47,6 +48,7 @@ export const countdownDefaults: CountdownOptions = {
   minTarget: 10,
   maxTarget: 100,
   minSteps: 2,
+  maxSteps: 4,
   trainSize: 50_000,
   validationSize: 500,
   testSize: 500,
@@ -67,6 +69,7 @@ export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSo
         minTarget: o.minTarget,
         maxTarget: o.maxTarget,
         minSteps: o.minSteps,
+        maxSteps: o.maxSteps,
       }),
   }, verifyCountdown, verifyCountdownPartial);
 }
@@ -86,6 +89,7 @@ export default definePlugin<CountdownOptions, 'task'>({
       minTarget: { type: 'integer', minimum: 0, default: countdownDefaults.minTarget },
       maxTarget: { type: 'integer', minimum: 1, default: countdownDefaults.maxTarget },
       minSteps: { type: 'integer', minimum: 1, default: countdownDefaults.minSteps },
+      maxSteps: { type: 'integer', minimum: 1, default: countdownDefaults.maxSteps },
       trainSize: { type: 'integer', minimum: 0, default: countdownDefaults.trainSize },
       validationSize: { type: 'integer', minimum: 0, default: countdownDefaults.validationSize },
       testSize: { type: 'integer', minimum: 0, default: countdownDefaults.testSize },
