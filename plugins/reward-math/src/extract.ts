@@ -28,7 +28,6 @@ export function stripChatDebris(text: string): string {
 
 interface Span { text: string; start: number; end: number }
 
-const MATH_ENV = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<![\\\d])\$((?:\\\$|[^\n$])+?)(?<!\\)\$/g;
 const PERCENT_AFTER = /^\s*(?:\\?%|percent\b|percentage\b|pct\b)/i;
 const NUMBER = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+(?![\d.]))?(?:\s*(?:%|percent\b))?/g;
 
@@ -44,14 +43,77 @@ function joinTrailing(spans: Span[], text: string, gapOk: (gap: string) => boole
   return { text: parts.join(', '), start: spans[i]!.start, end: spans[spans.length - 1]!.end };
 }
 
+interface Env { start: number; end: number; body: string }
+
+/** The inline `$…$` closer after `from`: the next unescaped `$` on the same line, or -1. */
+function inlineClose(text: string, from: number): number {
+  for (let j = from; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\n') return -1;
+    if (c === '\\') { j++; continue; }
+    if (c === '$') return j;
+  }
+  return -1;
+}
+
+/**
+ * Every math environment (`$$…$$`, `\[…\]`, `\(…\)`, `$…$`) left to right, in linear time: an
+ * opener whose closer does not occur later retires its kind (so `\[a\[a\[a…` cannot go quadratic).
+ */
+export function mathEnvs(text: string): Env[] {
+  const out: Env[] = [];
+  const dead = { dd: false, br: false, pa: false };
+  let i = 0;
+  while (i < text.length) {
+    const j = text.indexOf('$', i);
+    const k = text.indexOf('\\', i);
+    if (j < 0 && k < 0) break;
+    if (k >= 0 && (j < 0 || k < j)) {
+      const next = text[k + 1];
+      const kind = next === '[' ? 'br' : next === '(' ? 'pa' : null;
+      if (kind && !dead[kind]) {
+        const close = text.indexOf(kind === 'br' ? '\\]' : '\\)', k + 2);
+        if (close < 0) dead[kind] = true;
+        else {
+          out.push({ start: k, end: close + 2, body: text.slice(k + 2, close) });
+          i = close + 2;
+          continue;
+        }
+      }
+      i = k + 2; // an escape such as `\$` is skipped whole
+      continue;
+    }
+    if (text[j + 1] === '$') {
+      if (!dead.dd) {
+        const close = text.indexOf('$$', j + 2);
+        if (close < 0) dead.dd = true;
+        else {
+          out.push({ start: j, end: close + 2, body: text.slice(j + 2, close) });
+          i = close + 2;
+          continue;
+        }
+      }
+      i = j + 2;
+      continue;
+    }
+    // Inline `$`: not right after a digit (`5$` is money), closed on the same line.
+    if (j > 0 && /\d/.test(text[j - 1]!)) { i = j + 1; continue; }
+    const close = inlineClose(text, j + 1);
+    if (close > j + 1) {
+      out.push({ start: j, end: close + 1, body: text.slice(j + 1, close) });
+      i = close + 1;
+    } else i = j + 1;
+  }
+  return out;
+}
+
 function lastMathEnv(text: string): Span | null {
   const spans: Span[] = [];
-  MATH_ENV.lastIndex = 0;
-  for (let m = MATH_ENV.exec(text); m; m = MATH_ENV.exec(text)) {
-    const body = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
+  for (const e of mathEnvs(text)) {
+    const body = e.body.trim();
     if (body.length === 0) continue;
-    const pct = PERCENT_AFTER.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 12));
-    spans.push({ text: pct ? `${body}\\%` : body, start: m.index, end: m.index + m[0].length });
+    const pct = PERCENT_AFTER.exec(text.slice(e.end, e.end + 12));
+    spans.push({ text: pct ? `${body}\\%` : body, start: e.start, end: e.end });
   }
   return joinTrailing(spans, text, (gap) => LIST_GAP.test(gap));
 }
@@ -77,8 +139,7 @@ function lastNumber(text: string): Span | null {
 /** A bare answer (`\frac{10}{9}`, `125 miles`, `Evelyn`) rather than prose: used whole. */
 export function isBareAnswer(text: string): boolean {
   if (text.length > 200 || /\n\s*\n/.test(text)) return false;
-  MATH_ENV.lastIndex = 0;
-  if (MATH_ENV.test(text)) return false;
+  if (mathEnvs(text).length > 0) return false;
   const words = text.replace(/\\(?:begin|end)\{[^}]*\}(?:\{[^}]*\})?/g, ' ').replace(/\\[a-zA-Z]+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
   // One free word at most (`Evelyn`, `125 miles`); list words and units do not count.
   return words.filter((w) => !BARE_WORDS.has(w.toLowerCase()) && !UNIT_WORDS.has(w.toLowerCase())).length <= 1;

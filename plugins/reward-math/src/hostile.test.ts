@@ -30,7 +30,12 @@ const HOSTILE: Array<[string, string, string]> = [
   ['duplicate-heavy tuples of sets', `${'\\{1,1\\},'.repeat(15)}\\{1,2\\}`, `${'\\{1,1\\},'.repeat(15)}\\{1,3\\}`],
   ['nested exponentials', 'e^{e^{e^{e^{x}}}}', 'e^{e^{e^{e^{x+0}}}}'],
   ['overflowing literal', '1e308*10', '\\infty'],
-  ['regex bait', '1', `${'1,'.repeat(30_000)}x`],
+  ['regex bait: numbers', '1', `${'1,'.repeat(30_000)}x`],
+  ['regex bait: unclosed \\[', '5', '\\[a'.repeat(7000)],
+  ['regex bait: unclosed \\(', '5', '\\(a'.repeat(7000)],
+  ['regex bait: $$', '5', '$$a'.repeat(7000)],
+  ['regex bait: anchors', '5', 'the final answer is '.repeat(1000)],
+  ['regex bait: boxes', '5', '\\boxed{'.repeat(5000)],
 ];
 
 beforeAll(() => warmUp());
