@@ -128,7 +128,7 @@ const bench = {
       const ck = await loadCheckpoint(DEFAULT_CHECKPOINT).catch(async () => loadCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), FALLBACK_ARCH, 1)));
       const arch = ck.arch;
       // Disable eos so every row runs exactly GEN_TOKENS steps (exact FLOP accounting).
-      const tokenizer = Object.assign(new CharTextTokenizer(ck.tokenizer), { eosId: null });
+      const tokenizer = Object.assign(new CharTextTokenizer(ck.tokenizer), { isEnd: () => false });
       const peak = await matmulPeak();
       const generationRows: Array<Record<string, number | boolean | string>> = [];
       const variants: Variant[] = ['static', 'common', 'none'];

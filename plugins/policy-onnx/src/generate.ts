@@ -211,7 +211,7 @@ function advance(st: RowState, id: number, logprob: number, tok: TextTokenizer):
   const { row } = st;
   st.nextPos++;
   const withLp = (c: Omit<Completion, 'logprobs'>, lps: number[]): Completion => (row.logprobs ? { ...c, logprobs: lps } : c);
-  if (id === tok.eosId) {
+  if (tok.isEnd(id)) {
     st.done = withLp({ text: st.text, tokens: st.ids.length + 1, finishReason: 'eos' }, st.logprobs);
     return;
   }

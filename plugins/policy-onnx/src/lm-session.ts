@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { ReasonerError } from '@reasoner/core';
 import { decodeModel } from './onnx-builder.js';
@@ -64,32 +64,37 @@ function notLm(what: string, why: string, hint: string): ReasonerError {
  */
 export async function openLmSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<LmSession> {
   const what = typeof model === 'string' ? model : 'the ONNX model bytes';
-  let bytes: Uint8Array;
+  // A path goes to onnxruntime as a path, so external-data files beside it resolve; the bytes
+  // are read here only to parse metadata of models small enough for that to be cheap.
+  let bytes: Uint8Array | undefined = typeof model === 'string' ? undefined : model;
   if (typeof model === 'string') {
     try {
-      bytes = await readFile(model);
+      if ((await stat(model)).size <= METADATA_PARSE_LIMIT) bytes = await readFile(model);
     } catch (e) {
       throw new ReasonerError('RSN_ERR_ONNX_MODEL', `cannot read ONNX model ${model}: ${(e as Error).message}`, { hint: 'check the `model` path (an .onnx file, or a policy-tiny checkpoint directory)' }, { cause: e });
     }
-  } else {
-    bytes = model;
   }
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: options.threads ?? 2,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
+  };
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: options.threads ?? 2,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
-    });
+    session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
   } catch (e) {
     throw new ReasonerError('RSN_ERR_ONNX_MODEL', `onnxruntime cannot load ${what}: ${(e as Error).message.split('\n')[0]}`, { hint: 'the file is corrupt, truncated or not ONNX; re-export or re-download it' }, { cause: e });
   }
   try {
     const layout = detectLayout(session, what);
-    return { session, layout, metadata: bytes.byteLength <= METADATA_PARSE_LIMIT ? readMetadata(bytes) : {} };
+    let metadata: Record<string, string> = {};
+    try {
+      if (bytes) metadata = readMetadata(bytes);
+    } catch { /* onnxruntime accepted it; metadata is optional */ }
+    return { session, layout, metadata };
   } catch (e) {
     await session.release();
     throw e;

@@ -15,6 +15,8 @@ export interface TextTokenizer {
   /** Text of one token, for tokenizers whose tokens decode independently (lets generation append instead of re-decoding). */
   tokenText?(id: number): string;
   readonly eosId: number | null;
+  /** Whether sampling this id ends the completion (`finishReason: 'eos'`). */
+  isEnd(id: number): boolean;
   /** Id fed at padded slots (masked out, so any valid id works). */
   readonly padId: number;
 }
@@ -25,6 +27,11 @@ export class CharTextTokenizer implements TextTokenizer {
   readonly padId: number = PAD;
 
   constructor(readonly chars: CharTokenizer) {}
+
+  /** Like policy-tiny: any special token (`<pad>`, `<bos>`, `<eos>`) ends the completion. */
+  isEnd(id: number): boolean {
+    return id < 3;
+  }
 
   static fromVocab(vocab: readonly string[]): CharTextTokenizer {
     return new CharTextTokenizer(new CharTokenizer(vocab));
@@ -57,6 +64,10 @@ export class HfTokenizer implements TextTokenizer {
   constructor(private readonly tok: Tokenizer, ids: { eos: number | null; pad: number | null }) {
     this.eosId = ids.eos;
     this.padId = ids.pad ?? ids.eos ?? 0;
+  }
+
+  isEnd(id: number): boolean {
+    return id === this.eosId;
   }
 
   encodePrompt(text: string): number[] {
