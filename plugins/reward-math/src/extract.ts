@@ -153,7 +153,9 @@ function unanchored(text: string, fallbackLastNumber: boolean): string | null {
   return num ? num.text : null;
 }
 
-const ANCHOR = /\b(?:final answer|answer)\b[^.\n$]{0,60}?(?:\bis\b|:|=)\s*/gi;
+// "final answer … is", "answer is" / "Answer:" / "answer =", "the answer to (part a) is" — but not
+// "to answer this, note that 3 + 4 = 7", where the answer word is not a label.
+const ANCHOR = /\bfinal answer\b[^.\n$]{0,60}?(?:\bis\b|:)\s*|\banswer\s*(?:\*\*)?\s*(?:is\b|:|=)\s*|\banswer (?:to|for)\b[^.\n$]{0,40}?\bis\b\s*/gi;
 
 /** The text after the last "final answer is" / "answer:" anchor, cut to one sentence. */
 function anchored(text: string, fallbackLastNumber: boolean): string | null {
