@@ -21,7 +21,7 @@ export interface EquivalenceOptions {
   allowSetRelation?: boolean;
 }
 
-interface Ctx {
+export interface Ctx {
   tol: number;
   seed: number;
   points: number;
@@ -131,24 +131,21 @@ function relationsEqual(r: Relation, s: Relation, ctx: Ctx): boolean {
 const MAX_UNORDERED = 32;
 
 /**
- * Unordered match of two lists: a perfect bipartite matching (Kuhn's augmenting paths) over a
- * memoised equality matrix — polynomial even for lists full of duplicates, where plain
+ * Size of a maximum matching between two lists under `valuesEqual` (Kuhn's augmenting paths over
+ * a memoised equality matrix) — polynomial even for lists full of duplicates, where plain
  * backtracking is factorial.
  */
-function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
-  if (a.length !== b.length) return false;
-  if (a.length > MAX_UNORDERED) return sameList(a, b, ctx);
-  const n = a.length;
+export function maxMatching(a: Value[], b: Value[], ctx: Ctx): number {
   const memo = new Map<number, boolean>();
   const eq = (i: number, j: number): boolean => {
-    const key = i * n + j;
+    const key = i * b.length + j;
     let v = memo.get(key);
     if (v === undefined) memo.set(key, (v = valuesEqual(a[i]!, b[j]!, ctx)));
     return v;
   };
-  const owner = new Array<number>(n).fill(-1); // owner[j] = index in a matched to b[j]
+  const owner = new Array<number>(b.length).fill(-1); // owner[j] = index in a matched to b[j]
   const augment = (i: number, seen: boolean[]): boolean => {
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < b.length; j++) {
       if (seen[j] || !eq(i, j)) continue;
       seen[j] = true;
       if (owner[j] === -1 || augment(owner[j]!, seen)) {
@@ -158,8 +155,16 @@ function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
     }
     return false;
   };
-  for (let i = 0; i < n; i++) if (!augment(i, new Array<boolean>(n).fill(false))) return false;
-  return true;
+  let size = 0;
+  for (let i = 0; i < a.length; i++) if (augment(i, new Array<boolean>(b.length).fill(false))) size++;
+  return size;
+}
+
+/** Unordered equality of two lists (ordered beyond MAX_UNORDERED items, to bound the work). */
+function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length > MAX_UNORDERED) return sameList(a, b, ctx);
+  return maxMatching(a, b, ctx) === a.length;
 }
 
 function sameList(a: Value[], b: Value[], ctx: Ctx): boolean {
@@ -237,6 +242,21 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
   }
 }
 
+/** Both answers normalised and parsed, with the comparison context; null when either is empty or too long. */
+export function prepare(gold: string, pred: string, options: EquivalenceOptions): { g: Value; p: Value; same: boolean; ctx: Ctx } | null {
+  const g = normalizeAnswer(gold);
+  const p = normalizeAnswer(pred);
+  if (g.text === '' || p.text === '') return null;
+  const ctx: Ctx = {
+    tol: options.tolerance ?? DEFAULTS.tolerance,
+    seed: options.seed ?? DEFAULTS.seed,
+    points: options.points ?? DEFAULTS.points,
+    percent: g.percent || p.percent,
+    allowSetRelation: options.allowSetRelation ?? DEFAULTS.allowSetRelation,
+  };
+  return { g: parseValue(g.text), p: parseValue(p.text), same: g.text === p.text, ctx };
+}
+
 /**
  * Are two final answers (already extracted: bare LaTeX or plain text) the same mathematical
  * object? Numbers within a relative tolerance, expressions by random-point evaluation and
@@ -248,18 +268,9 @@ export function isEquivalent(gold: string, pred: string, options: EquivalenceOpt
     if (typeof gold !== 'string' || typeof pred !== 'string') return false;
     const maxChars = options.maxChars ?? DEFAULTS.maxChars;
     if (gold.length > maxChars || pred.length > maxChars) return gold.trim() === pred.trim();
-    const g = normalizeAnswer(gold);
-    const p = normalizeAnswer(pred);
-    if (g.text === '' || p.text === '') return false;
-    const ctx: Ctx = {
-      tol: options.tolerance ?? DEFAULTS.tolerance,
-      seed: options.seed ?? DEFAULTS.seed,
-      points: options.points ?? DEFAULTS.points,
-      percent: g.percent || p.percent,
-      allowSetRelation: options.allowSetRelation ?? DEFAULTS.allowSetRelation,
-    };
-    if (g.text === p.text) return true;
-    return valuesEqual(parseValue(g.text), parseValue(p.text), ctx);
+    const prepared = prepare(gold, pred, options);
+    if (!prepared) return false;
+    return prepared.same || valuesEqual(prepared.g, prepared.p, prepared.ctx);
   } catch {
     return false;
   }

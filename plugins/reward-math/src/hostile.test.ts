@@ -61,7 +61,7 @@ describe('hostile input', () => {
   });
 
   it('the plugin scores hostile solutions 0 without throwing', async () => {
-    const reward = await plugin.definition.setup({} as never, { tolerance: 1e-6, fallbackLastNumber: true, seed: 1, allowSetRelation: true });
+    const reward = await plugin.definition.setup({} as never, { tolerance: 1e-6, fallbackLastNumber: true, seed: 1, allowSetRelation: true, partialCredit: false });
     for (const [, , pred] of HOSTILE) {
       const r = await reward.score({ id: 't', prompt: 'p', answer: '42' }, pred);
       expect(r.value).toBe(0);

@@ -44,9 +44,20 @@ describe('reward-math plugin', () => {
   });
 
   it('honours fallbackLastNumber: false', async () => {
-    const reward = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: false, seed: 1, allowSetRelation: true });
+    const reward = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: false, seed: 1, allowSetRelation: true, partialCredit: false });
     const r = await reward.score({ id: 'g', prompt: '?', answer: '7' }, 'so 3 + 4 gives 7 in total');
     expect(r).toMatchObject({ value: 0, detail: { extracted: null } });
+  });
+
+  it('gives partial credit for multi-part answers only when asked', async () => {
+    const task = { id: 's', prompt: 'roots?', answer: '\\{1, 2, 3\\}' };
+    const strict = await plugin.definition.setup(ctx(), {} as never);
+    const shaped = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: true, seed: 1, allowSetRelation: true, partialCredit: true });
+    expect(await strict.score(task, 'so $\\boxed{\\{1, 2\\}}$')).toMatchObject({ value: 0, correct: false });
+    const r = await shaped.score(task, 'so $\\boxed{\\{1, 2\\}}$');
+    expect(r.correct).toBe(false);
+    expect(r.value).toBeCloseTo(2 / 3, 10);
+    expect(await shaped.score(task, 'so $\\boxed{\\{3, 2, 1\\}}$')).toMatchObject({ value: 1, correct: true });
   });
 
   it('rejects a task without a gold answer with RSN_ERR_REWARD and a hint', async () => {

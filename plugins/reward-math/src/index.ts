@@ -1,5 +1,6 @@
 import { definePlugin, ReasonerError, type Reward, type RewardResult, type Task } from '@reasoner/core';
 import { isEquivalent } from './equivalence.js';
+import { partialCredit } from './partial.js';
 import { extractAnswer } from './extract.js';
 import { normalizeAnswer } from './normalize.js';
 import { warmUp } from './cas.js';
@@ -9,6 +10,7 @@ export type { ExtractOptions } from './extract.js';
 export { isEquivalent } from './equivalence.js';
 export type { EquivalenceOptions } from './equivalence.js';
 export { verify } from './verify.js';
+export { partialCredit } from './partial.js';
 export type { VerifyOptions } from './verify.js';
 export { normalizeAnswer } from './normalize.js';
 export { warmUp } from './cas.js';
@@ -24,9 +26,11 @@ export interface RewardMathOptions {
   seed: number;
   /** A one-variable inequality equals its interval (`x < 2` ≡ `(-\infty, 2)`). */
   allowSetRelation: boolean;
+  /** Multi-part answers that are not fully right score the fraction of parts right (reward shaping). */
+  partialCredit: boolean;
 }
 
-const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true, seed: 20241, allowSetRelation: true };
+const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true, seed: 20241, allowSetRelation: true, partialCredit: false };
 
 /** Scores one solution against `task.answer`. Exported for callers that do not go through the kernel. */
 export function scoreMath(task: Task, solution: string, options: Partial<RewardMathOptions> = {}): RewardResult {
@@ -40,17 +44,21 @@ export function scoreMath(task: Task, solution: string, options: Partial<RewardM
   let gold: string = task.answer;
   let extracted: string | null = null;
   let correct = false;
+  let value = 0;
   try {
     gold = extractAnswer(task.answer, { fallbackLastNumber: true }) ?? task.answer;
     extracted = extractAnswer(typeof solution === 'string' ? solution : '', { fallbackLastNumber: opts.fallbackLastNumber });
-    correct = extracted !== null && isEquivalent(gold, extracted, { tolerance: opts.tolerance, seed: opts.seed, allowSetRelation: opts.allowSetRelation });
+    const eq = { tolerance: opts.tolerance, seed: opts.seed, allowSetRelation: opts.allowSetRelation };
+    correct = extracted !== null && isEquivalent(gold, extracted, eq);
+    value = correct ? 1 : opts.partialCredit && extracted !== null ? partialCredit(gold, extracted, eq) : 0;
   } catch {
     // Hostile or malformed input scores 0; the reward never throws on a solution.
     correct = false;
+    value = 0;
   }
   // `answer` (normalised) lets majority votes group `\dfrac{1}{2}` with `\frac12`.
   const answer = extracted === null ? undefined : normalizeAnswer(extracted).text;
-  return { value: correct ? 1 : 0, correct, ...(answer !== undefined && { answer }), detail: { extracted, gold } };
+  return { value, correct, ...(answer !== undefined && { answer }), detail: { extracted, gold } };
 }
 
 export default definePlugin<RewardMathOptions, 'reward'>({
@@ -65,6 +73,7 @@ export default definePlugin<RewardMathOptions, 'reward'>({
       fallbackLastNumber: { type: 'boolean', default: DEFAULTS.fallbackLastNumber, description: 'Use the last number of a solution that marks no answer.' },
       seed: { type: 'integer', default: DEFAULTS.seed, description: 'Seed for random evaluation points.' },
       allowSetRelation: { type: 'boolean', default: DEFAULTS.allowSetRelation, description: 'Count `x < 2` as equal to `(-\\infty, 2)`.' },
+      partialCredit: { type: 'boolean', default: DEFAULTS.partialCredit, description: 'Score multi-part answers by the fraction of parts right (value in [0,1]; `correct` stays strict).' },
     },
     additionalProperties: false,
   },
@@ -74,6 +83,7 @@ export default definePlugin<RewardMathOptions, 'reward'>({
       fallbackLastNumber: options?.fallbackLastNumber ?? DEFAULTS.fallbackLastNumber,
       seed: options?.seed ?? DEFAULTS.seed,
       allowSetRelation: options?.allowSetRelation ?? DEFAULTS.allowSetRelation,
+      partialCredit: options?.partialCredit ?? DEFAULTS.partialCredit,
     };
     warmUp();
     return {
