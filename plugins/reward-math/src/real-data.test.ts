@@ -73,4 +73,26 @@ describe('MATH-500 reference solutions', () => {
     expect(agree).toBe(numeric);
     expect(rejected).toBe(numeric);
   });
+
+  it('every answer survives reformatting (\\dfrac, \\left( \\right), boxed in a sentence): 500/500', () => {
+    const rejected = math.filter((r) => {
+      const v = r.answer.replace(/\\frac/g, '\\dfrac').replace(/\(/g, '\\left(').replace(/\)/g, '\\right)');
+      return !verify(r.answer, `So we get $\\boxed{${v}}$.`);
+    });
+    expect(rejected.map((r) => r.answer)).toEqual([]);
+  });
+
+  it('changing the last digit of an answer is caught (487/489; the 2 misses are unit exponents cm^2 → cm^3)', () => {
+    const accepted: string[] = [];
+    let n = 0;
+    for (const r of math) {
+      const m = /(\d)(?!.*\d)/s.exec(r.answer);
+      if (!m) continue;
+      n++;
+      const changed = r.answer.slice(0, m.index) + String((Number(m[1]) + 1) % 10) + r.answer.slice(m.index + 1);
+      if (verify(r.answer, `The answer is $\\boxed{${changed}}$`)) accepted.push(r.answer);
+    }
+    expect(n).toBe(489);
+    expect(accepted).toEqual(['864 \\mbox{ inches}^2', '15\\mbox{ cm}^2']);
+  });
 });
