@@ -64,9 +64,12 @@ export function mathEnvs(text: string): Env[] {
   const out: Env[] = [];
   const dead = { dd: false, br: false, pa: false };
   let i = 0;
+  // Next `$` and `\` at or after i, recomputed only when passed (keeps the scan linear).
+  let j = -2;
+  let k = -2;
   while (i < text.length) {
-    const j = text.indexOf('$', i);
-    const k = text.indexOf('\\', i);
+    if (j !== -1 && j < i) j = text.indexOf('$', i);
+    if (k !== -1 && k < i) k = text.indexOf('\\', i);
     if (j < 0 && k < 0) break;
     if (k >= 0 && (j < 0 || k < j)) {
       const next = text[k + 1];

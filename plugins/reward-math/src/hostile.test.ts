@@ -34,6 +34,7 @@ const HOSTILE: Array<[string, string, string]> = [
   ['regex bait: unclosed \\[', '5', '\\[a'.repeat(7000)],
   ['regex bait: unclosed \\(', '5', '\\(a'.repeat(7000)],
   ['regex bait: $$', '5', '$$a'.repeat(7000)],
+  ['scan bait: backslashes before a far dollar', '5', `${'\\a'.repeat(30_000)}$5$`],
   ['regex bait: anchors', '5', 'the final answer is '.repeat(1000)],
   ['regex bait: boxes', '5', '\\boxed{'.repeat(5000)],
 ];
