@@ -160,31 +160,37 @@ function unanchored(text: string, fallbackLastNumber: boolean): string | null {
 // "to answer this, note that 3 + 4 = 7", where the answer word is not a label.
 const ANCHOR = /\bfinal answer\b[^.\n$]{0,60}?(?:\bis\b|:)\s*|\banswer\s*(?:\*\*)?\s*(?:is\b|:|=)\s*|\banswer (?:to|for)\b[^.\n$]{0,40}?\bis\b\s*/gi;
 
-/** The text after the last "final answer is" / "answer:" anchor, cut to one sentence. */
-function anchored(text: string, fallbackLastNumber: boolean): string | null {
-  let found: string | null = null;
-  ANCHOR.lastIndex = 0;
-  for (let m = ANCHOR.exec(text); m; m = ANCHOR.exec(text)) {
-    const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 600).replace(/^(?:is\b|:)\s*:?\s*/i, '');
-    const opener = /^(\$\$|\$|\\\(|\\\[)/.exec(rest)?.[1];
-    let cand: string | null = null;
-    if (opener) {
-      const closer = opener === '\\(' ? '\\)' : opener === '\\[' ? '\\]' : opener;
-      const close = rest.indexOf(closer, opener.length);
-      if (close > 0) {
-        cand = rest.slice(opener.length, close);
-        if (PERCENT_AFTER.test(rest.slice(close + closer.length))) cand += '\\%';
-      }
+/** The answer right after an anchor: a math environment, else the sentence (its tail after " is "). */
+function afterAnchor(text: string, from: number, fallbackLastNumber: boolean): string | null {
+  const rest = text.slice(from, from + 600).replace(/^(?:is\b|:)\s*:?\s*/i, '');
+  const opener = /^(\$\$|\$|\\\(|\\\[)/.exec(rest)?.[1];
+  if (opener) {
+    const closer = opener === '\\(' ? '\\)' : opener === '\\[' ? '\\]' : opener;
+    const close = rest.indexOf(closer, opener.length);
+    if (close > 0) {
+      const body = rest.slice(opener.length, close).trim();
+      if (body) return PERCENT_AFTER.test(rest.slice(close + closer.length)) ? `${body}\\%` : body;
     }
-    if (cand === null) {
-      let sentence = (rest.split(/\n|\.\s|\.$|\bI hope\b/)[0] ?? '').trim();
-      const isIdx = sentence.lastIndexOf(' is ');
-      if (isIdx >= 0) sentence = sentence.slice(isIdx + 4);
-      if (sentence.length > 0) cand = isBareAnswer(sentence) ? sentence : unanchored(sentence, fallbackLastNumber);
-    }
-    if (cand !== null && cand.trim().length > 0) found = cand.trim();
   }
-  return found;
+  let sentence = (rest.split(/\n|\.\s|\.$|\bI hope\b/)[0] ?? '').trim();
+  const isIdx = sentence.lastIndexOf(' is ');
+  if (isIdx >= 0) sentence = sentence.slice(isIdx + 4);
+  if (sentence.length === 0) return null;
+  const cand = isBareAnswer(sentence) ? sentence : unanchored(sentence, fallbackLastNumber);
+  return cand !== null && cand.trim().length > 0 ? cand.trim() : null;
+}
+
+/** The answer after the last "final answer is" / "answer:" anchor that has one. */
+function anchored(text: string, fallbackLastNumber: boolean): string | null {
+  const ends: number[] = [];
+  ANCHOR.lastIndex = 0;
+  for (let m = ANCHOR.exec(text); m; m = ANCHOR.exec(text)) ends.push(m.index + m[0].length);
+  // Latest first; stop at the first that yields an answer (bounded work on anchor-spam).
+  for (let i = ends.length - 1, tries = 0; i >= 0 && tries < 20; i--, tries++) {
+    const cand = afterAnchor(text, ends[i]!, fallbackLastNumber);
+    if (cand !== null) return cand;
+  }
+  return null;
 }
 
 /**
