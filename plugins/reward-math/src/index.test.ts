@@ -43,6 +43,11 @@ describe('reward-math plugin', () => {
     expect(r.detail).toMatchObject({ gold: '18', extracted: '18' });
   });
 
+  it('accepts a numeric gold answer from loosely typed data', async () => {
+    const reward = await plugin.definition.setup(ctx(), {} as never);
+    expect(await reward.score({ id: 'n', prompt: '?', answer: 42 as unknown as string }, '#### 42')).toMatchObject({ value: 1 });
+  });
+
   it('honours fallbackLastNumber: false', async () => {
     const reward = await plugin.definition.setup(ctx(), { tolerance: 1e-6, fallbackLastNumber: false, seed: 1, allowSetRelation: true, partialCredit: false });
     const r = await reward.score({ id: 'g', prompt: '?', answer: '7' }, 'so 3 + 4 gives 7 in total');

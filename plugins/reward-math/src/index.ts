@@ -35,18 +35,21 @@ const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true,
 /** Scores one solution against `task.answer`. Exported for callers that do not go through the kernel. */
 export function scoreMath(task: Task, solution: string, options: Partial<RewardMathOptions> = {}): RewardResult {
   const opts = { ...DEFAULTS, ...options };
-  if (typeof task.answer !== 'string' || task.answer.trim() === '') {
+  // Numbers from loosely typed JSONL (`"answer": 42`) are fine; anything else is a missing answer.
+  const raw: unknown = task.answer;
+  const goldText = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
+  if (typeof goldText !== 'string' || goldText.trim() === '') {
     throw new ReasonerError('RSN_ERR_REWARD', `Task "${task.id}" has no gold answer, so reward-math cannot score it.`, {
       plugin: 'reward-math',
       hint: 'Use a task source that sets `answer` (e.g. task-gsm8k, task-math), or a reward that does not need one.',
     });
   }
-  let gold: string = task.answer;
+  let gold: string = goldText;
   let extracted: string | null = null;
   let correct = false;
   let value = 0;
   try {
-    gold = extractAnswer(task.answer, { fallbackLastNumber: true }) ?? task.answer;
+    gold = extractAnswer(goldText, { fallbackLastNumber: true }) ?? goldText;
     extracted = extractAnswer(typeof solution === 'string' ? solution : '', { fallbackLastNumber: opts.fallbackLastNumber });
     const eq = { tolerance: opts.tolerance, seed: opts.seed, allowSetRelation: opts.allowSetRelation };
     correct = extracted !== null && isEquivalent(gold, extracted, eq);
