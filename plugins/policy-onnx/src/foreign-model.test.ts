@@ -8,7 +8,7 @@ import { exportTinyToOnnx } from './export-tiny.js';
 import { DType, GraphBuilder } from './onnx-builder.js';
 import { createOnnxPolicy, createPolicyFromTinyCheckpoint } from './policy.js';
 import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { DEFAULT_CHECKPOINT, loadCheckpoint } from '@reasoner/plugin-policy-tiny';
 
 let dir: string;
 let modelPath: string;
@@ -111,6 +111,9 @@ describe('foreign ONNX language models', () => {
     const a = await fromFile.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });
     const b = await fromDir.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });
     expect(a.completions).toEqual(b.completions);
+    // Without `model`: policy-tiny's shipped checkpoint.
+    const shipped = await policyOnnx.definition.setup(ctx as never, {} as never);
+    expect(shipped.id).toBe((await loadCheckpoint(DEFAULT_CHECKPOINT)).id);
     for (const c of closers) await c();
   });
 });

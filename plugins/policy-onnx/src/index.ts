@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { definePlugin, ReasonerError } from '@reasoner/core';
+import { definePlugin } from '@reasoner/core';
+import { DEFAULT_CHECKPOINT } from '@reasoner/plugin-policy-tiny';
 import { createOnnxPolicy, createPolicyFromTinyCheckpoint } from './policy.js';
 
 export { GraphBuilder, DType, decodeModel } from './onnx-builder.js';
@@ -18,8 +19,8 @@ export type { OnnxPolicyOptions, TinyPolicyOptions } from './policy.js';
 export { writeRandomTinyCheckpoint } from './random-checkpoint.js';
 
 export interface PolicyOnnxOptions {
-  /** An .onnx file, or a policy-tiny checkpoint directory (exported on load, cached by id). */
-  model: string;
+  /** An .onnx file, or a policy-tiny checkpoint directory (exported on load, cached by id); default: policy-tiny's shipped checkpoint. */
+  model?: string;
   /** tokenizer.json for foreign models (ours carry their vocabulary). */
   tokenizer?: string;
   threads: number;
@@ -41,7 +42,7 @@ export default definePlugin<PolicyOnnxOptions, 'policy'>({
   optionsSchema: {
     type: 'object',
     properties: {
-      model: { type: 'string', minLength: 1, description: 'Path of an .onnx model or a policy-tiny checkpoint directory' },
+      model: { type: 'string', minLength: 1, description: 'Path of an .onnx model or a policy-tiny checkpoint directory (default: the shipped policy-tiny checkpoint)' },
       tokenizer: { type: 'string', description: 'Path of tokenizer.json (foreign models)' },
       threads: { type: 'integer', minimum: 1, default: 2 },
       maxTokens: { type: 'integer', minimum: 1, default: 128 },
@@ -50,15 +51,11 @@ export default definePlugin<PolicyOnnxOptions, 'policy'>({
       contextLength: { type: 'integer', minimum: 1 },
       cacheDir: { type: 'string' },
     },
-    required: ['model'],
     additionalProperties: false,
   },
   async setup(ctx, options) {
     const at = (p: string): string => (isAbsolute(p) ? p : resolve(ctx.configDir, p));
-    if (!options?.model) {
-      throw new ReasonerError('RSN_ERR_PLUGIN_OPTIONS', 'policy-onnx needs a `model` option', { plugin: 'policy-onnx', hint: 'policyOnnx({ model: "./model.onnx" }) or a policy-tiny checkpoint directory' });
-    }
-    const model = at(options.model);
+    const model = options?.model ? at(options.model) : DEFAULT_CHECKPOINT;
     const common = {
       threads: options.threads ?? 2,
       maxTokens: options.maxTokens ?? 128,
