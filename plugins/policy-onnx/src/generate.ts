@@ -59,7 +59,9 @@ class Batch {
     public states: RowState[],
     public history: number[][],
     public masks: number[][],
-    private readonly capacity: number,
+    /** Static cache slots allocated now; grows (doubling) up to `maxCapacity` as tokens come. */
+    private capacity: number,
+    private readonly maxCapacity = capacity,
   ) {
     const { layout } = rt;
     for (const l of layout.layers) {
@@ -70,11 +72,30 @@ class Batch {
     }
   }
 
+  /**
+   * Attention runs over the whole static capacity, so it starts small and doubles when full:
+   * completions that stop early (eos, stop strings) never pay for `maxTokens` slots.
+   */
+  private grow(width: number): void {
+    if (width <= this.capacity || this.capacity >= this.maxCapacity) return;
+    const next = Math.min(this.maxCapacity, Math.max(width, this.capacity * 2));
+    const { kvHeads: H, headDim: Dh } = this.rt.layout;
+    const B = this.states.length;
+    for (const [name, buf] of this.cacheBufs) {
+      const grown = new Float32Array(B * H * next * Dh);
+      for (let bh = 0; bh < B * H; bh++) grown.set(buf.subarray(bh * this.capacity * Dh, (bh + 1) * this.capacity * Dh), bh * next * Dh);
+      this.cacheBufs.set(name, grown);
+    }
+    this.capacity = next;
+    this.decodeMask = null;
+  }
+
   /** Runs the slots not yet in the cache (all of them without a cache); returns logits of the last one. */
   async step(): Promise<{ data: Float32Array; V: number; S: number }> {
     const { session, layout } = this.rt;
     const B = this.states.length;
     const width = this.history[0]!.length;
+    if (layout.cache === 'static') this.grow(width);
     const from = layout.cache === 'none' ? 0 : this.cached;
     const S = width - from;
     const feeds: Record<string, ort.Tensor> = { input_ids: i64(this.history.flatMap((h) => h.slice(from)), [B, S]) };
@@ -186,7 +207,9 @@ export async function generateRows(rt: LmRuntime, rows: GenRow[], signal?: Abort
     active,
     active.map((s) => [...new Array(S0 - s.row.promptIds.length).fill(tokenizer.padId), ...s.row.promptIds]),
     active.map((s) => [...new Array(S0 - s.row.promptIds.length).fill(0), ...s.row.promptIds.map(() => 1)]),
-    // The cache never holds the last generated token: S0 + maxNew - 1 slots suffice.
+    // The cache never holds the last generated token: S0 + maxNew - 1 slots suffice; start
+    // with room for 32 new tokens and grow.
+    Math.min(S0 + maxNew - 1, S0 + 32),
     S0 + maxNew - 1,
   );
   while (batch.states.length) {

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPolicyFromTinyCheckpoint, type OnnxPolicy } from './policy.js';
+import { exportTinyToOnnx } from './export-tiny.js';
+import { createOnnxPolicy, createPolicyFromTinyCheckpoint, type OnnxPolicy } from './policy.js';
+import { CharTextTokenizer } from './tokenizers.js';
 import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
 import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
 import { tfjsReference } from './testing/tfjs-reference.js';
@@ -52,6 +54,20 @@ describe('OnnxPolicy generation', () => {
       expect(kv.tokenizer.decode(gen)).toBe(a.text);
     }
     reference.dispose();
+  });
+
+  it('the static cache grows past its initial capacity without changing results', async () => {
+    const ck = await loadCheckpoint(ckDir);
+    // No end token, so every row runs all 44 steps: past the initial room for 32 new tokens.
+    const tokenizer = Object.assign(new CharTextTokenizer(ck.tokenizer), { isEnd: () => false });
+    const open = (cacheLayout: 'static' | 'common') => createOnnxPolicy({ model: exportTinyToOnnx(ck, { cacheLayout }), tokenizer, contextLength: 48 });
+    const [a, b] = [await open('static'), await open('common')];
+    const req = { prompt: 'x', n: 3, temperature: 1, maxTokens: 44, seed: 8, logprobs: true };
+    const [ra, rb] = [await a.generate(req), await b.generate(req)];
+    expect(ra.completions.map((c) => c.tokens)).toEqual([44, 44, 44]);
+    expect(ra.completions.map((c) => c.text)).toEqual(rb.completions.map((c) => c.text));
+    await a.close();
+    await b.close();
   });
 
   it('a batch of prompts of different lengths equals one-by-one generation (all cache layouts)', async () => {
