@@ -31,3 +31,5 @@ export { runPipeline, runReward, configSnapshot } from './pipeline/run.js';
 export type { RunResult } from './pipeline/run.js';
 export { RunStore } from './pipeline/run-store.js';
 export { forEachConcurrent } from './pipeline/limit.js';
+export { splitOfKey, splitSize, syntheticTasks, syntheticSource, withDefaults, SPLIT_PERCENT } from './tasks/synthetic.js';
+export type { SyntheticSpec } from './tasks/synthetic.js';

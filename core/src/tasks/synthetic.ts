@@ -1,5 +1,6 @@
-import { ReasonerError, createRng, hashString } from '@reasoner/core';
-import type { Rng, Task, TaskQuery, TaskSource, TaskSplit, TaskVerdict } from '@reasoner/core';
+import { ReasonerError } from '../errors.js';
+import type { Task, TaskQuery, TaskSource, TaskSplit, TaskVerdict } from '../types/task.js';
+import { createRng, hashString, type Rng } from '../util/rng.js';
 
 /**
  * Split assignment shared by the synthetic task plugins (countdown, arith). A problem's split is

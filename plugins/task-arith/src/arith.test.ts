@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@reasoner/core';
 import type { Task } from '@reasoner/core';
-import { splitOfKey } from '@reasoner/plugin-task-countdown';
+import { splitOfKey } from '@reasoner/core';
 import plugin, { arithAlphabet, arithKey, arithSource, generateArith, makeArithTask, noisySolution, verifyArith, verifyArithPartial } from './index.js';
 
 const collect = async (src: ReturnType<typeof arithSource>, split: 'train' | 'validation' | 'test', limit?: number): Promise<Task[]> => {

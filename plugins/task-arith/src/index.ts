@@ -5,7 +5,7 @@
  */
 import { definePlugin } from '@reasoner/core';
 import type { Rng, TaskSource, TaskSplit } from '@reasoner/core';
-import { syntheticSource, withDefaults } from '@reasoner/plugin-task-countdown';
+import { syntheticSource, withDefaults } from '@reasoner/core';
 import { generateArithProblem } from './generate.js';
 import type { ArithOp } from './scratchpad.js';
 import { verifyArith, verifyArithPartial } from './verify.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createRng, createHooks } from '@reasoner/core';
+import { createLogger, createRng, createHooks, splitOfKey } from '@reasoner/core';
 import type { PluginContext, Task } from '@reasoner/core';
 import plugin, {
   applyOp, countdownAlphabet, countdownKey, countdownSource, generateCountdown, noisySolution, parsePrompt,
-  solveCountdown, splitOfKey, verifyCountdown, verifyCountdownPartial,
+  solveCountdown, verifyCountdown, verifyCountdownPartial,
 } from './index.js';
 import type { CountdownOp } from './index.js';
 

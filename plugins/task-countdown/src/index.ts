@@ -10,7 +10,7 @@
 import { definePlugin } from '@reasoner/core';
 import type { Rng, TaskSource, TaskSplit } from '@reasoner/core';
 import { generateCountdownProblem } from './generate.js';
-import { syntheticSource, withDefaults } from './synthetic.js';
+import { syntheticSource, withDefaults } from '@reasoner/core';
 import { verifyCountdown, verifyCountdownPartial } from './verify.js';
 
 export * from './format.js';
@@ -22,8 +22,6 @@ export { verifyCountdown, verifyCountdownPartial, replayCountdown, countdownProb
 export type { CountdownState } from './verify.js';
 export { noisySolution } from './noisy.js';
 export type { NoisyOptions } from './noisy.js';
-export { splitOfKey, syntheticTasks, syntheticSource, splitSize, withDefaults, SPLIT_PERCENT } from './synthetic.js';
-export type { SyntheticSpec } from './synthetic.js';
 
 export interface CountdownOptions {
   /** Seed of the problem stream; a new seed draws new problems (splits stay disjoint). */
