@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { exportTinyToOnnx } from '../src/export-tiny.js';
 import { DType, GraphBuilder } from '../src/onnx-builder.js';
-import { createOnnxPolicy, type OnnxPolicy } from '../src/policy.js';
+import { createOnnxPolicy, createPolicyFromTinyCheckpoint, type OnnxPolicy } from '../src/policy.js';
 import { writeRandomTinyCheckpoint } from '../src/random-checkpoint.js';
 import { DEFAULT_CHECKPOINT, forwardFlopsPerToken, loadCheckpoint, type Arch } from '@reasoner/plugin-policy-tiny';
 import { CharTextTokenizer } from '../src/tokenizers.js';
@@ -100,6 +100,23 @@ async function bestOfN(policy: OnnxPolicy, tasks: number): Promise<Record<string
   return { tasks, n: 16, msPerRound: +ms.toFixed(1), tokensPerSec: Math.round((tasks * 16 * GEN_TOKENS) / (ms / 1000)) };
 }
 
+/**
+ * The search workload for real: concurrent countdown-style tasks × 16 samples with eos and
+ * the policy's own defaults (static cache, maxTokens 96), counting the tokens actually generated.
+ */
+async function searchWorkload(dir: string, tasks: number): Promise<Record<string, number>> {
+  const policy = await createPolicyFromTinyCheckpoint(dir, { threads: THREADS, maxTokens: 96, cacheDir: join(tmpdir(), 'reasoner-onnx-cache') });
+  const prompts = Array.from({ length: tasks }, (_, i) => `${(i % 9) + 1} ${(i % 7) + 2} ${(i % 5) + 3} ${(i % 4) + 6}>${i + 10}\n`);
+  let tokens = 0;
+  const run = async () => {
+    const res = await Promise.all(prompts.map((prompt, i) => policy.generate({ prompt, n: 16, temperature: 1, seed: i })));
+    tokens = res.reduce((a, r) => a + r.usage.completionTokens, 0);
+  };
+  const { ms } = await timeLoop(run, QUICK ? 300 : 2000, 1);
+  await policy.close();
+  return { tasks, n: 16, completionTokens: tokens, msPerRound: +ms.toFixed(1), tokensPerSec: Math.round(tokens / (ms / 1000)), msPerTask: +(ms / tasks).toFixed(2) };
+}
+
 async function rssAcrossCalls(policy: OnnxPolicy): Promise<Record<string, number>> {
   const budgetMs = QUICK ? 5000 : 60_000;
   const maxCalls = 10_000;
@@ -125,7 +142,8 @@ const bench = {
     const dir = await mkdtemp(join(tmpdir(), 'policy-onnx-bench-'));
     try {
       // The shipped countdown checkpoint when present (the model search really runs), else random weights.
-      const ck = await loadCheckpoint(DEFAULT_CHECKPOINT).catch(async () => loadCheckpoint(await writeRandomTinyCheckpoint(join(dir, 'ck'), FALLBACK_ARCH, 1)));
+      const ckDir = await loadCheckpoint(DEFAULT_CHECKPOINT).then(() => DEFAULT_CHECKPOINT, () => writeRandomTinyCheckpoint(join(dir, 'ck'), FALLBACK_ARCH, 1));
+      const ck = await loadCheckpoint(ckDir);
       const arch = ck.arch;
       // Disable eos so every row runs exactly GEN_TOKENS steps (exact FLOP accounting).
       const tokenizer = Object.assign(new CharTextTokenizer(ck.tokenizer), { isEnd: () => false });
@@ -139,6 +157,7 @@ const bench = {
       }
       for (const v of variants) for (const batch of [1, 16, 64]) generationRows.push(await generation(policies[v]!, arch, batch, v, peak.gflops));
       const bon = await bestOfN(policies.static!, 16);
+      const search = await searchWorkload(ckDir, 64);
       const rss = await rssAcrossCalls(policies.static!);
       const tps = (v: Variant, batch: number) => generationRows.find((r) => r.kvCache === v && r.batch === batch)!.tokensPerSec as number;
       for (const p of Object.values(policies)) await p.close();
@@ -155,6 +174,7 @@ const bench = {
         staticOverNoCacheBatch16: +(tps('static', 16) / tps('none', 16)).toFixed(2),
         batch64OverBatch1: +(tps('static', 64) / tps('static', 1)).toFixed(2),
         bestOfN16Concurrent: bon,
+        searchWorkload64Tasks: search,
         rss,
       };
     } finally {
