@@ -1,7 +1,7 @@
 /**
  * The committed recipe of the shipped countdown checkpoint (`npm run train:default`).
  *
- *   node --import tsx plugins/policy-tiny/scripts/train-default.ts [--out dir] [--max-minutes 25]
+ *   node --import tsx plugins/policy-tiny/scripts/train-default.ts [--out dir] [--max-minutes 25] [--resume dir]
  *
  * Data: the countdown plugin's train split (sizes 3–4, default options), Stream-of-Search style
  * noisy solutions (`noise` 0.3: detours with backtracking, fixed slips, some unrecovered slips),
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'max-minutes': { type: 'string', default: String(DEFAULT_RECIPE.maxMinutes) },
     steps: { type: 'string', default: String(DEFAULT_RECIPE.steps) },
     backend: { type: 'string', default: 'wasm' },
+    resume: { type: 'string' },
+    lr: { type: 'string', default: String(DEFAULT_RECIPE.lr) },
   },
 });
 const logger = createLogger('info', 'train-default');
@@ -30,9 +32,11 @@ const result = await train({
   ...DEFAULT_RECIPE,
   data,
   steps: Number(values.steps),
+  lr: Number(values.lr),
   maxMinutes: Number(values['max-minutes']),
   backend: values.backend as 'wasm',
   out: values.out,
+  resume: values.resume,
   logger,
   meta: { recipe: 'plugins/policy-tiny/scripts/train-default.ts', noise: DEFAULT_RECIPE.noise },
   onProgress: (p) => {

@@ -11,6 +11,8 @@ export interface DecodeOptions extends SamplingOptions {
   logprobs?: boolean;
   /** Feed the KV cache (default); false recomputes the whole sequence every token (bench/test baseline). */
   kvCache?: boolean;
+  /** Keep decoding through `<eos>` (benchmarks: a fixed number of tokens per row). */
+  ignoreEos?: boolean;
   signal?: AbortSignal;
 }
 
@@ -101,7 +103,10 @@ export async function decode(model: TinyModel, rows: DecodeRow[], opts: DecodeOp
         counts[i]!++;
         next.push(id);
         seqs[i]!.push(id);
-        if (id < 3) { finish[i] = 'eos'; continue; }
+        if (id < 3) {
+          if (!opts.ignoreEos) finish[i] = 'eos';
+          continue;
+        }
         const prevLen = texts[i]!.length;
         texts[i] += model.tokenizer.token(id);
         if (opts.logprobs) lps[i]!.push(logprob);
