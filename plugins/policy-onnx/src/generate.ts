@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { findStop, logSoftmaxAt, sampleToken, type Completion, type Rng, type SamplingOptions } from '@reasoner/core';
+import { findStop, logSoftmaxAt, ReasonerError, sampleToken, type Completion, type Rng, type SamplingOptions } from '@reasoner/core';
 import type { LmLayout } from './lm-session.js';
 import type { TextTokenizer } from './tokenizers.js';
 
@@ -213,7 +213,7 @@ export async function generateRows(rt: LmRuntime, rows: GenRow[], signal?: Abort
     S0 + maxNew - 1,
   );
   while (batch.states.length) {
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    if (signal?.aborted) throw abortedError();
     const { data, V, S } = await batch.step();
     const keep: number[] = [];
     batch.states.forEach((st, b) => {
@@ -227,6 +227,11 @@ export async function generateRows(rt: LmRuntime, rows: GenRow[], signal?: Abort
     if (keep.length <= batch.states.length / 2) batch.compact(keep);
   }
   return states.map((s) => s.done!);
+}
+
+/** The error every aborted generate / scoreText rejects with. */
+export function abortedError(): ReasonerError {
+  return new ReasonerError('RSN_ERR_ABORTED', 'generation aborted', { hint: 'the caller aborted the request (AbortSignal)' });
 }
 
 /** Appends a sampled token and decides whether the row is finished (eos, stop, length). */

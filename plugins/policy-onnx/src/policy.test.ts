@@ -149,6 +149,9 @@ describe('OnnxPolicy generation', () => {
     await expect(kv.generate({ prompt: 'héllo' })).rejects.toMatchObject({ code: 'RSN_ERR_VOCAB' });
     await expect(kv.generate({ prompt: 'abc', maxTokens: 100 })).rejects.toMatchObject({ code: 'RSN_ERR_CONTEXT_LENGTH' });
     await expect(kv.generate({ prompt: 'a'.repeat(60) })).rejects.toMatchObject({ code: 'RSN_ERR_CONTEXT_LENGTH' });
+    await expect(kv.generate({ prompt: 'abc', maxTokens: 0 })).rejects.toMatchObject({ code: 'RSN_ERR_INPUT' });
+    await expect(kv.generate({ prompt: 'abc', n: 0 })).rejects.toMatchObject({ code: 'RSN_ERR_INPUT' });
+    await expect(kv.generate({ prompt: 'abc' }, AbortSignal.abort())).rejects.toMatchObject({ code: 'RSN_ERR_ABORTED' });
     // Unset maxTokens fills the remaining context instead.
     const fill = (await kv.generate({ prompt: 'a'.repeat(40), temperature: 0 })).completions[0]!;
     expect(fill.tokens).toBeLessThanOrEqual(48 - 41);

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createRng, ReasonerError, type Completion, type GenerateRequest, type GenerateResult, type Policy, type PolicyCapabilities } from '@reasoner/core';
 import { META_CONTEXT, META_ID, META_VOCAB, exportTinyToOnnxFile } from './export-tiny.js';
-import { generateRows, scoreIds, type GenRow, type LmRuntime } from './generate.js';
+import { abortedError, generateRows, scoreIds, type GenRow, type LmRuntime } from './generate.js';
 import { openLmSession, type LmSession } from './lm-session.js';
 import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
 import { CharTextTokenizer, loadHfTokenizer, type TextTokenizer } from './tokenizers.js';
@@ -61,7 +61,7 @@ export class OnnxPolicy implements Policy {
   generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
     let rows: GenRow[];
     try {
-      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      if (signal?.aborted) throw abortedError();
       rows = this.prepare(request);
     } catch (e) {
       return Promise.reject(e);
@@ -91,14 +91,14 @@ export class OnnxPolicy implements Policy {
       let rows = 0;
       while (this.queue.length && (batch.length === 0 || rows + this.queue[0]!.rows.length <= this.opts.maxBatch)) {
         const entry = this.queue.shift()!;
-        if (entry.signal?.aborted) { entry.reject(entry.signal.reason ?? new Error('aborted')); continue; }
+        if (entry.signal?.aborted) { entry.reject(abortedError()); continue; }
         batch.push(entry);
         rows += entry.rows.length;
       }
       if (!batch.length) continue;
       try {
         const results = await this.runRows(batch.map((b) => b.rows));
-        batch.forEach((b, i) => (b.signal?.aborted ? b.reject(b.signal.reason ?? new Error('aborted')) : b.resolve(results[i]!)));
+        batch.forEach((b, i) => (b.signal?.aborted ? b.reject(abortedError()) : b.resolve(results[i]!)));
       } catch (e) {
         for (const b of batch) b.reject(e);
       }
@@ -108,12 +108,17 @@ export class OnnxPolicy implements Policy {
 
   /** Rows of one request: its prompt ids, n seeded samplers, clamped maxTokens (throws per request). */
   private prepare(req: GenerateRequest): GenRow[] {
+    const n = req.n ?? 1;
+    if (!Number.isInteger(n) || n < 1) throw new ReasonerError('RSN_ERR_INPUT', `n must be a positive integer (got ${req.n})`, { hint: 'ask for n ≥ 1 completions' });
+    if (req.maxTokens !== undefined && (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)) {
+      throw new ReasonerError('RSN_ERR_INPUT', `maxTokens must be a positive integer (got ${req.maxTokens})`, { hint: 'leave maxTokens unset to fill the remaining context' });
+    }
     const seed = req.seed ?? (this.opts.seed + this.calls++) >>> 0;
     const rng = createRng(seed);
     const promptIds = [...this.tokenizer.encodePrompt(req.prompt), ...(req.prefix ? this.tokenizer.encodeText(req.prefix) : [])];
     const maxTokens = this.fitMaxTokens(promptIds.length, req.maxTokens);
     const sampling = { temperature: req.temperature ?? 1, topK: req.topK, topP: req.topP };
-    return Array.from({ length: req.n ?? 1 }, (_, i) => ({ promptIds, rng: rng.fork(i), sampling, maxTokens, stop: req.stop, logprobs: req.logprobs }));
+    return Array.from({ length: n }, (_, i) => ({ promptIds, rng: rng.fork(i), sampling, maxTokens, stop: req.stop, logprobs: req.logprobs }));
   }
 
   private async runRows(perRequest: GenRow[][], signal?: AbortSignal): Promise<GenerateResult[]> {
@@ -147,7 +152,7 @@ export class OnnxPolicy implements Policy {
   }
 
   async scoreText(prompt: string, text: string, signal?: AbortSignal): Promise<{ logprobs: number[]; tokens: number }> {
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    if (signal?.aborted) throw abortedError();
     const promptIds = this.tokenizer.encodePrompt(prompt);
     const textIds = this.tokenizer.encodeText(text);
     const ctx = this.opts.contextLength;
