@@ -33,9 +33,10 @@ export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rn
     for (let i = 1; i < size; i++) if (logits[offset + i]! > logits[offset + best]!) best = i;
     return { id: best, logprob: logSoftmaxAt(logits, best, offset, size) };
   }
-  let ids = Array.from({ length: size }, (_, i) => i);
   const topK = opts.topK && opts.topK > 0 ? Math.min(opts.topK, size) : size;
   const topP = opts.topP ?? 1;
+  if (topK === size && topP >= 1) return sampleFull(logits, t, rng, offset, size);
+  let ids = Array.from({ length: size }, (_, i) => i);
   if (topK < size || topP < 1) ids.sort((a, b) => logits[offset + b]! - logits[offset + a]!);
   if (topK < size) ids = ids.slice(0, topK);
   let max = -Infinity;
@@ -58,6 +59,21 @@ export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rn
   for (let j = 0; j < ids.length; j++) {
     r -= probs[j]!;
     if (r <= 0) { pick = ids[j]!; break; }
+  }
+  return { id: pick, logprob: logSoftmaxAt(logits, pick, offset, size) };
+}
+
+/** Plain temperature sampling over the whole row: two passes, no allocation (the hot path). */
+function sampleFull(logits: ArrayLike<number>, t: number, rng: Rng, offset: number, size: number): Sampled {
+  let max = -Infinity;
+  for (let i = 0; i < size; i++) if (logits[offset + i]! > max) max = logits[offset + i]!;
+  let total = 0;
+  for (let i = 0; i < size; i++) total += Math.exp((logits[offset + i]! - max) / t);
+  let r = rng.next() * total;
+  let pick = size - 1;
+  for (let i = 0; i < size; i++) {
+    r -= Math.exp((logits[offset + i]! - max) / t);
+    if (r <= 0) { pick = i; break; }
   }
   return { id: pick, logprob: logSoftmaxAt(logits, pick, offset, size) };
 }
