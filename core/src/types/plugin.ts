@@ -33,7 +33,10 @@ export interface PluginContext {
   readonly configDir: string;
   /** Seeded RNG for this plugin (derived from the run seed and the plugin name). */
   readonly rng: Rng;
-  /** Registers cleanup (close servers, free tensors, kill children); runs in reverse order on exit and SIGINT. */
+  /**
+   * Registers cleanup (close servers, free tensors, kill children); runs in reverse order on exit
+   * and SIGINT. A service's own `close()` is called by the kernel: do not register it here too.
+   */
   onClose(fn: () => Promise<void> | void): void;
   /** Services set up before this one (setup order: task, policy, reward, search, learn, extension). */
   service<K extends Exclude<PluginKind, 'extension'>>(kind: K): ServiceByKind[K] | undefined;

@@ -66,7 +66,6 @@ export default definePlugin<PolicyOnnxOptions, 'policy'>({
     const policy = isDir
       ? await createPolicyFromTinyCheckpoint(model, { ...common, cacheDir: options.cacheDir ? at(options.cacheDir) : undefined })
       : await createOnnxPolicy({ ...common, model, tokenizer: options.tokenizer ? at(options.tokenizer) : undefined, contextLength: options.contextLength });
-    ctx.onClose(() => policy.close());
     return policy;
   },
 });

@@ -108,7 +108,6 @@ export default definePlugin<RewardCodeOptions, 'reward'>({
     assertSandboxAvailable({ ...DEFAULT_SANDBOX, unsafe: options.unsafe ?? false });
     if (options.unsafe) ctx.logger.warn('reward-code: unsafe mode, untrusted code runs WITHOUT isolation');
     const reward = createCodeReward(options);
-    ctx.onClose(() => reward.close?.());
     return reward;
   },
 });

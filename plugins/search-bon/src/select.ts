@@ -4,8 +4,9 @@ export type Selection = 'reward' | 'majority' | 'weighted-majority' | 'first';
 
 /**
  * Picks the best candidate.
- * - `reward`: highest reward value. With a gold-answer verifier as the reward this is an oracle
- *   (it equals pass@n); it is a fair test-time method only with a learned reward model.
+ * - `reward`: highest reward value. Fair when the reward needs only what the task states (a
+ *   Countdown or proof checker, visible unit tests, a learned reward model); with a reward that
+ *   compares against a hidden gold answer it is an oracle and equals pass@n.
  * - `majority` (self-consistency): most frequent extracted answer; never looks at gold.
  * - `weighted-majority`: answers weighted by reward value (use with a reward model).
  * - `first`: the first sample (a baseline).
