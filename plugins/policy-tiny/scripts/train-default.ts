@@ -1,49 +1,74 @@
 /**
  * The committed recipe of the shipped countdown checkpoint (`npm run train:default`).
  *
- *   node --import tsx plugins/policy-tiny/scripts/train-default.ts [--out dir] [--max-minutes 25] [--resume dir]
+ *   node --import tsx plugins/policy-tiny/scripts/train-default.ts [--out dir] [--phase 1|2|3|all] [--backend wasm|cpu]
  *
- * Data: the countdown plugin's train split (sizes 3–4, default options), Stream-of-Search style
- * noisy solutions (`noise` 0.3: detours with backtracking, fixed slips, some unrecovered slips),
- * so the policy is capable but fallible. The LR schedule and the stop follow a wall-time budget
- * (see TrainOptions.maxMinutes), so on a busier machine the run takes fewer steps.
+ * Data: the countdown plugin's train split (default options: 3–4 numbers), Stream-of-Search style
+ * noisy solutions (noise 0.3: detours with backtracking, fixed slips, some unrecovered slips), so
+ * the policy is capable but fallible. Three phases, exactly as the shipped checkpoint was trained
+ * (phase 3 was added when phase 2 showed arithmetic to be the bottleneck):
+ *   1. from scratch, peak LR 2e-3, wall-time budget 25 min (the cosine decay follows the budget);
+ *   2. resumed (warm restart), peak LR 1e-3, schedule over 4000 steps, stopped at step 2200;
+ *   3. resumed, peak LR 1e-3, 40 % of examples replaced by 2-number countdown drills (pure
+ *      arithmetic in the same format: `48 94>46` → `94-48=46`, `=46`), until step 6000 or 35 min.
+ * The time budgets make the step count depend on machine load, so a re-run reproduces the recipe,
+ * not the exact bytes; `checkpoint.json` → `training` records steps, tokens and wall time.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@reasoner/core';
-import { taskData } from '../src/data.js';
-import { DEFAULT_RECIPE, train } from '../src/train.js';
+import type { BackendName } from '../src/backend.js';
+import { mixData, taskData, type SftData } from '../src/data.js';
+import { DEFAULT_RECIPE, train, type TrainProgress } from '../src/train.js';
+
+export const PHASES = [
+  { lr: DEFAULT_RECIPE.lr, maxMinutes: 25, resume: false, steps: DEFAULT_RECIPE.steps, stopAt: undefined, drills: false },
+  { lr: 1e-3, maxMinutes: 40, resume: true, steps: 4000, stopAt: 2200, drills: false },
+  { lr: 1e-3, maxMinutes: 35, resume: true, steps: 6000, stopAt: undefined, drills: true },
+] as const;
+
+/** 2-number countdown problems: one arithmetic step each (small operands as in first steps; larger as in later ones). */
+async function drills(): Promise<SftData> {
+  const small = await taskData('countdown', { taskOptions: { sizes: [2], maxNumber: 25, minTarget: 0, maxTarget: 625, minSteps: 1, trainSize: 800 }, validationSize: 10 });
+  const large = await taskData('countdown', { taskOptions: { sizes: [2], maxNumber: 99, minTarget: 0, maxTarget: 400, minSteps: 1, trainSize: 8000 }, validationSize: 10 });
+  return mixData([{ data: small, weight: 1 }, { data: large, weight: 1 }]);
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: join(here, '..', 'checkpoints', 'countdown') },
-    'max-minutes': { type: 'string', default: String(DEFAULT_RECIPE.maxMinutes) },
-    steps: { type: 'string', default: String(DEFAULT_RECIPE.steps) },
+    phase: { type: 'string', default: 'all' },
     backend: { type: 'string', default: 'wasm' },
-    resume: { type: 'string' },
-    lr: { type: 'string', default: String(DEFAULT_RECIPE.lr) },
   },
 });
 const logger = createLogger('info', 'train-default');
 const data = await taskData('countdown', { noise: DEFAULT_RECIPE.noise });
-const result = await train({
-  ...DEFAULT_RECIPE,
-  data,
-  steps: Number(values.steps),
-  lr: Number(values.lr),
-  maxMinutes: Number(values['max-minutes']),
-  backend: values.backend as 'wasm',
-  out: values.out,
-  resume: values.resume,
-  logger,
-  meta: { recipe: 'plugins/policy-tiny/scripts/train-default.ts', noise: DEFAULT_RECIPE.noise },
-  onProgress: (p) => {
-    if (p.step % 10 === 0 || p.valLoss !== undefined) {
-      logger.info(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(2)} ${p.tokensPerSec.toFixed(0)} tok/s ${(p.elapsedMs / 60000).toFixed(1)} min` + (p.valLoss !== undefined ? ` val_loss ${p.valLoss.toFixed(4)} val_acc ${p.valAccuracy?.toFixed(3)}` : ''));
-    }
-  },
-});
-logger.info(`done: ${result.id} in ${(result.wallMs / 60000).toFixed(1)} min, ${result.steps} steps, val_loss ${result.valLoss?.toFixed(4)} val_acc ${result.valAccuracy}`);
-result.model.dispose();
+const onProgress = (p: TrainProgress): void => {
+  if (p.step % 10 === 0 || p.valLoss !== undefined) {
+    logger.info(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(2)} ${p.tokensPerSec.toFixed(0)} tok/s ${(p.elapsedMs / 60000).toFixed(1)} min` + (p.valLoss !== undefined ? ` val_loss ${p.valLoss.toFixed(4)} val_acc ${p.valAccuracy?.toFixed(3)}` : ''));
+  }
+};
+const phases = values.phase === 'all' ? [1, 2, 3] : [Number(values.phase)];
+for (const n of phases) {
+  const phase = PHASES[n - 1];
+  if (!phase) throw new Error(`--phase must be 1, 2, 3 or all (got ${values.phase})`);
+  logger.info(`phase ${n}: lr ${phase.lr}, budget ${phase.maxMinutes} min${phase.resume ? `, resuming ${values.out}` : ''}`);
+  const result = await train({
+    ...DEFAULT_RECIPE,
+    data: phase.drills ? mixData([{ data, weight: 0.6 }, { data: await drills(), weight: 0.4 }]) : data,
+    lr: phase.lr,
+    steps: phase.steps,
+    stopAt: phase.stopAt,
+    maxMinutes: phase.maxMinutes,
+    resume: phase.resume ? values.out : undefined,
+    backend: values.backend as BackendName,
+    out: values.out,
+    logger,
+    onProgress,
+    meta: { recipe: 'plugins/policy-tiny/scripts/train-default.ts', phase: n, noise: DEFAULT_RECIPE.noise },
+  });
+  logger.info(`phase ${n} done: ${result.id} in ${(result.wallMs / 60000).toFixed(1)} min, step ${result.steps}, val_loss ${result.valLoss?.toFixed(4)} val_acc ${result.valAccuracy}`);
+  result.model.dispose();
+}

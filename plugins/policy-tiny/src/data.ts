@@ -118,3 +118,25 @@ export async function jsonlData(file: string, opts: { validationSize?: number; s
     sample: (r) => train[r.int(train.length)]!,
   };
 }
+
+/**
+ * A weighted mixture of data sources; validation and the checker come from the first (main) one.
+ * The default recipe mixes in short 2-number countdown drills, which carry arithmetic at a
+ * fraction of the tokens of a full problem.
+ */
+export function mixData(parts: Array<{ data: SftData; weight: number }>): SftData {
+  const main = parts[0];
+  if (!main) throw new ReasonerError('RSN_ERR_DATASET', 'mixData needs at least one source');
+  const total = parts.reduce((a, p) => a + p.weight, 0);
+  return {
+    name: parts.map((p) => p.data.name).join('+'),
+    alphabet: uniqueChars(parts.map((p) => p.data.alphabet).join('')),
+    validation: main.data.validation,
+    verify: main.data.verify,
+    sample(rng) {
+      let r = rng.next() * total;
+      for (const p of parts) if ((r -= p.weight) < 0) return p.data.sample(rng);
+      return parts[parts.length - 1]!.data.sample(rng);
+    },
+  };
+}

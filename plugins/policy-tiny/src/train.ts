@@ -58,6 +58,8 @@ export interface TrainOptions {
   /** Where checkpoints go (written every `saveEvery` steps and at the end). */
   out?: string;
   steps?: number;
+  /** Stop before `steps` (the LR schedule still spans `steps`): reproduces a run cut short. */
+  stopAt?: number;
   batchSize?: number;
   lr?: number;
   minLrRatio?: number;
@@ -311,6 +313,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   try {
     for (; step < steps; step++) {
       if (opts.signal?.aborted) throw new ReasonerError('RSN_ERR_ABORTED', `training aborted at step ${step}`);
+      if (opts.stopAt !== undefined && step >= opts.stopAt) break;
       if (opts.maxMinutes && performance.now() - t0 > opts.maxMinutes * 60_000) {
         log?.warn(`stopping at step ${step}: --max-minutes ${opts.maxMinutes} reached`);
         break;
