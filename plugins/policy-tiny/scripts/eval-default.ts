@@ -36,5 +36,15 @@ const result = await evaluatePassAtK(model, tasks, (t, text) => source.verify!(t
   onProgress: (d, n) => process.stderr.write(`\r${d}/${n}`),
 });
 process.stderr.write('\n');
-console.log(JSON.stringify({ checkpoint: ckpt.id, steps: ckpt.meta.steps, split: values.split, ...result, wallMs: Math.round(result.wallMs) }));
+// Breakdown by problem size (how many numbers).
+const bySize: Record<string, { n: number; greedy: number; passAtK: number }> = {};
+result.perTask.forEach((r, i) => {
+  const size = String((tasks[i]!.meta?.numbers as number[] | undefined)?.length ?? '?');
+  const b = (bySize[size] ??= { n: 0, greedy: 0, passAtK: 0 });
+  b.n++;
+  if (r.greedy) b.greedy++;
+  if (r.correctSamples > 0) b.passAtK++;
+});
+const { perTask: _perTask, ...summary } = result;
+console.log(JSON.stringify({ checkpoint: ckpt.id, steps: ckpt.meta.steps, split: values.split, ...summary, wallMs: Math.round(result.wallMs), bySize }));
 model.dispose();

@@ -9,8 +9,11 @@
  * (phase 3 was added when phase 2 showed arithmetic to be the bottleneck):
  *   1. from scratch, peak LR 2e-3, wall-time budget 25 min (the cosine decay follows the budget);
  *   2. resumed (warm restart), peak LR 1e-3, schedule over 4000 steps, stopped at step 2200;
- *   3. resumed, peak LR 1e-3, 40 % of examples replaced by 2-number countdown drills (pure
- *      arithmetic in the same format: `48 94>46` → `94-48=46`, `=46`), until step 6000 or 35 min.
+ *   3. resumed from step 2200, peak LR 1e-3, half of the perturbations unrecovered slips (their
+ *      final line states the wrong result, so copying the target is not always right), until
+ *      step 6000 or 32 min. (A first phase 3 that mixed in 2-number drills was dropped after
+ *      600 steps: a drill's result is its target, so drills reward copying the target instead of
+ *      doing the arithmetic.)
  * The time budgets make the step count depend on machine load, so a re-run reproduces the recipe,
  * not the exact bytes; `checkpoint.json` → `training` records steps, tokens and wall time.
  */
@@ -19,21 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@reasoner/core';
 import type { BackendName } from '../src/backend.js';
-import { mixData, taskData, type SftData } from '../src/data.js';
+import { taskData } from '../src/data.js';
 import { DEFAULT_RECIPE, train, type TrainProgress } from '../src/train.js';
 
 export const PHASES = [
-  { lr: DEFAULT_RECIPE.lr, maxMinutes: 25, resume: false, steps: DEFAULT_RECIPE.steps, stopAt: undefined, drills: false },
-  { lr: 1e-3, maxMinutes: 40, resume: true, steps: 4000, stopAt: 2200, drills: false },
-  { lr: 1e-3, maxMinutes: 35, resume: true, steps: 6000, stopAt: undefined, drills: true },
+  { lr: DEFAULT_RECIPE.lr, maxMinutes: 25, resume: false, steps: DEFAULT_RECIPE.steps, stopAt: undefined, unrecovered: undefined },
+  { lr: 1e-3, maxMinutes: 40, resume: true, steps: 4000, stopAt: 2200, unrecovered: undefined },
+  { lr: 1e-3, maxMinutes: 32, resume: true, steps: 6000, stopAt: undefined, unrecovered: 0.5 },
 ] as const;
-
-/** 2-number countdown problems: one arithmetic step each (small operands as in first steps; larger as in later ones). */
-async function drills(): Promise<SftData> {
-  const small = await taskData('countdown', { taskOptions: { sizes: [2], maxNumber: 25, minTarget: 0, maxTarget: 625, minSteps: 1, trainSize: 800 }, validationSize: 10 });
-  const large = await taskData('countdown', { taskOptions: { sizes: [2], maxNumber: 99, minTarget: 0, maxTarget: 400, minSteps: 1, trainSize: 8000 }, validationSize: 10 });
-  return mixData([{ data: small, weight: 1 }, { data: large, weight: 1 }]);
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -44,7 +40,6 @@ const { values } = parseArgs({
   },
 });
 const logger = createLogger('info', 'train-default');
-const data = await taskData('countdown', { noise: DEFAULT_RECIPE.noise });
 const onProgress = (p: TrainProgress): void => {
   if (p.step % 10 === 0 || p.valLoss !== undefined) {
     logger.info(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} |g| ${p.gradNorm.toFixed(2)} ${p.tokensPerSec.toFixed(0)} tok/s ${(p.elapsedMs / 60000).toFixed(1)} min` + (p.valLoss !== undefined ? ` val_loss ${p.valLoss.toFixed(4)} val_acc ${p.valAccuracy?.toFixed(3)}` : ''));
@@ -57,7 +52,7 @@ for (const n of phases) {
   logger.info(`phase ${n}: lr ${phase.lr}, budget ${phase.maxMinutes} min${phase.resume ? `, resuming ${values.out}` : ''}`);
   const result = await train({
     ...DEFAULT_RECIPE,
-    data: phase.drills ? mixData([{ data, weight: 0.6 }, { data: await drills(), weight: 0.4 }]) : data,
+    data: await taskData('countdown', { noise: DEFAULT_RECIPE.noise, unrecovered: phase.unrecovered }),
     lr: phase.lr,
     steps: phase.steps,
     stopAt: phase.stopAt,
@@ -67,7 +62,7 @@ for (const n of phases) {
     out: values.out,
     logger,
     onProgress,
-    meta: { recipe: 'plugins/policy-tiny/scripts/train-default.ts', phase: n, noise: DEFAULT_RECIPE.noise },
+    meta: { recipe: 'plugins/policy-tiny/scripts/train-default.ts', phase: n, noise: DEFAULT_RECIPE.noise, unrecovered: phase.unrecovered ?? 0.25 },
   });
   logger.info(`phase ${n} done: ${result.id} in ${(result.wallMs / 60000).toFixed(1)} min, step ${result.steps}, val_loss ${result.valLoss?.toFixed(4)} val_acc ${result.valAccuracy}`);
   result.model.dispose();

@@ -56,6 +56,8 @@ function withSolutions(tasks: Task[], what: string): Array<Task & { solution: st
 export interface TaskDataOptions {
   /** Share of examples with Stream-of-Search style perturbations (task plugins that export `noisySolution`). */
   noise?: number;
+  /** Share of perturbations that are unrecovered slips (passed to `noisySolution`; its default when unset). */
+  unrecovered?: number;
   /** Options for the task plugin (e.g. countdown `{ sizes: [3, 4], trainSize: 50000 }`). */
   taskOptions?: Record<string, unknown>;
   validationSize?: number;
@@ -79,7 +81,7 @@ export async function taskData(task: string, opts: TaskDataOptions = {}): Promis
   const source = (await def.setup(headlessContext(def.name, 0), (opts.taskOptions ?? {}) as Record<string, unknown>)) as TaskSource;
   const train = withSolutions(await collect(source, 'train'), `${spec} (train split)`);
   const validation = withSolutions(await collect(source, 'validation', opts.validationSize ?? 200), `${spec} (validation split)`);
-  const noisy = typeof mod.noisySolution === 'function' ? (mod.noisySolution as (t: Task, r: Rng, o: { noise: number }) => string) : undefined;
+  const noisy = typeof mod.noisySolution === 'function' ? (mod.noisySolution as (t: Task, r: Rng, o: { noise: number; unrecovered?: number }) => string) : undefined;
   const noise = opts.noise ?? 0;
   const alphabet = typeof mod[`${task}Alphabet`] === 'string' ? (mod[`${task}Alphabet`] as string) : '';
   return {
@@ -89,7 +91,7 @@ export async function taskData(task: string, opts: TaskDataOptions = {}): Promis
     verify: source.verify?.bind(source),
     sample(rng) {
       const t = train[rng.int(train.length)]!;
-      const solution = noisy && noise > 0 ? noisy(t, rng, { noise }) : t.solution;
+      const solution = noisy && noise > 0 ? noisy(t, rng, { noise, ...(opts.unrecovered !== undefined ? { unrecovered: opts.unrecovered } : {}) }) : t.solution;
       return { prompt: t.prompt, solution };
     },
   };

@@ -14,6 +14,8 @@ export interface PassAtKResult {
   temperature: number;
   tokens: number;
   wallMs: number;
+  /** Per task: greedy correct, and how many of the k samples were correct. */
+  perTask: Array<{ greedy: boolean; correctSamples: number }>;
 }
 
 /**
@@ -34,9 +36,12 @@ export async function evaluatePassAtK(
   let tokens = 0;
   const greedy = await generateMany(model, tasks.map((t) => t.prompt), opts.seed ?? 0, { temperature: 0, maxTokens, batchSize: opts.batchSize ?? 64 });
   let greedyOk = 0;
+  const perTask: PassAtKResult['perTask'] = [];
   for (let i = 0; i < tasks.length; i++) {
     tokens += greedy[i]!.tokens;
-    if ((await verify(tasks[i]!, greedy[i]!.text)).correct) greedyOk++;
+    const ok = (await verify(tasks[i]!, greedy[i]!.text)).correct;
+    if (ok) greedyOk++;
+    perTask.push({ greedy: ok, correctSamples: 0 });
   }
   let solved = 0;
   let sampleOk = 0;
@@ -52,6 +57,7 @@ export async function evaluatePassAtK(
         tokens += c.tokens;
         if ((await verify(part[j]!, c.text)).correct) {
           sampleOk++;
+          perTask[s + j]!.correctSamples++;
           any = true;
         }
       }
@@ -68,5 +74,6 @@ export async function evaluatePassAtK(
     temperature,
     tokens,
     wallMs: performance.now() - t0,
+    perTask,
   };
 }
