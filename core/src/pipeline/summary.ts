@@ -8,8 +8,10 @@ export class SummaryAccumulator {
   errors = 0;
   rewardSum = 0;
   usage: Usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
+  private statSums: Record<string, number> = {};
 
   add(r: TrajectoryRecord): void {
+    for (const [k, v] of Object.entries(r.search.stats ?? {})) if (Number.isFinite(v)) this.statSums[k] = (this.statSums[k] ?? 0) + v;
     this.tasks++;
     if (r.correct) this.correct++;
     if (r.error) this.errors++;
@@ -28,6 +30,7 @@ export class SummaryAccumulator {
       accuracy: this.tasks ? this.correct / this.tasks : 0,
       meanReward: this.tasks ? this.rewardSum / this.tasks : 0,
       usage: { ...this.usage },
+      searchStats: Object.fromEntries(Object.entries(this.statSums).map(([k, v]) => [k, this.tasks ? v / this.tasks : 0])),
       wallMs: extra.wallMs,
       stoppedBy: extra.stoppedBy ?? null,
       startedAt: extra.startedAt,

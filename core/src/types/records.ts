@@ -30,6 +30,8 @@ export interface RunSummary {
   accuracy: number;
   meanReward: number;
   usage: Usage;
+  /** Mean per task of each numeric search stat (e.g. samples, correctSamples). */
+  searchStats: Record<string, number>;
   wallMs: number;
   stoppedBy?: 'budget' | 'abort' | null;
   startedAt: string;

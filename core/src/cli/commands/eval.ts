@@ -13,7 +13,7 @@ export function registerEval(program: Command): void {
     .option('--k <k>', 'k for pass@k and maj@k', '16')
     .option('--samples <n>', 'samples per task (≥ k; default k)')
     .option('--temperature <t>', 'sampling temperature for pass@k', '1')
-    .option('--concurrency <n>', 'tasks at once', '2')
+    .option('--concurrency <n>', 'tasks at once (batched policies merge their calls)', '8')
     .option('--tasks <plugin>', 'task plugin (package or path) instead of the config\'s')
     .option('--tasks-options <json>', 'options for --tasks')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {

@@ -34,6 +34,8 @@ export function registerRun(program: Command): void {
         else {
           const pct = (summary.accuracy * 100).toFixed(1);
           kernel.logger.info(`done: ${summary.correct}/${summary.tasks} correct (${pct} %), ${summary.errors} errors, ${summary.usage.completionTokens} tokens, ${(summary.wallMs / 1000).toFixed(1)} s${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`);
+          const stats = Object.entries(summary.searchStats).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ');
+          if (stats) kernel.logger.info(`search (mean per task): ${stats}`);
           kernel.logger.info(`records: ${dir}/trajectories.jsonl  summary: ${dir}/summary.json`);
         }
         if (summary.stoppedBy === 'abort') process.exitCode = 130;
