@@ -172,7 +172,7 @@ function tapConfigHooks(hooks: Hooks, config: ValidatedConfig): void {
     fns.forEach((fn, i) => {
       (hooks[name as HookName] as { tapPromise(n: string, f: unknown): void }).tapPromise(
         fns.length > 1 ? `config.hooks.${name}[${i}]` : `config.hooks.${name}`,
-        async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args),
+        fn as (...a: unknown[]) => Promise<unknown>,
       );
     });
   }

@@ -78,29 +78,27 @@ export class RunStore {
     const line = JSON.stringify(record) + '\n';
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line, resolve, reject });
-      if (!this.writing) void this.flush();
+      // Defer the first write by one turn so records finished together share one write().
+      this.writing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
     });
   }
 
   private pending: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   private writing: Promise<void> | null = null;
 
-  private flush(): Promise<void> {
-    this.writing = (async () => {
-      while (this.pending.length) {
-        const batch = this.pending;
-        this.pending = [];
-        try {
-          if (!this.fh) throw new ReasonerError('RSN_ERR_USAGE', 'run store is closed');
-          await this.fh.write(batch.length === 1 ? batch[0]!.line : batch.map((b) => b.line).join(''));
-          for (const b of batch) b.resolve();
-        } catch (e) {
-          for (const b of batch) b.reject(e);
-        }
+  private async flush(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        if (!this.fh) throw new ReasonerError('RSN_ERR_USAGE', 'run store is closed');
+        await this.fh.write(batch.length === 1 ? batch[0]!.line : batch.map((b) => b.line).join(''));
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        for (const b of batch) b.reject(e);
       }
-      this.writing = null;
-    })();
-    return this.writing;
+    }
+    this.writing = null;
   }
 
   /** Writes a JSON file atomically (tmp + rename): a crash never leaves half a summary. */

@@ -12,6 +12,16 @@ export interface Rng {
   readonly seed: number;
 }
 
+/** The i-th output of splitmix32 from state x. */
+function splitmix32(x: number, i: number): number {
+  let t = (x + Math.imul(0x9e3779b9, i)) | 0;
+  t ^= t >>> 16;
+  t = Math.imul(t, 0x21f0aaad);
+  t ^= t >>> 15;
+  t = Math.imul(t, 0x735a2d97);
+  return (t ^ (t >>> 15)) >>> 0;
+}
+
 /** sfc32 state seeded through splitmix32; a class (not closures) so that forking is cheap. */
 class Sfc32 implements Rng {
   private a: number;
@@ -20,16 +30,11 @@ class Sfc32 implements Rng {
   private d: number;
 
   constructor(readonly seed: number) {
-    let x = seed | 0;
-    const mix = (): number => {
-      x = (x + 0x9e3779b9) | 0;
-      let t = x ^ (x >>> 16);
-      t = Math.imul(t, 0x21f0aaad);
-      t ^= t >>> 15;
-      t = Math.imul(t, 0x735a2d97);
-      return (t ^ (t >>> 15)) >>> 0;
-    };
-    this.a = mix(); this.b = mix(); this.c = mix(); this.d = mix();
+    const x = seed | 0;
+    this.a = splitmix32(x, 1);
+    this.b = splitmix32(x, 2);
+    this.c = splitmix32(x, 3);
+    this.d = splitmix32(x, 4);
   }
 
   next(): number {
