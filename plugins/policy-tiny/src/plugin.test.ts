@@ -50,6 +50,16 @@ describe('policy-tiny plugin', () => {
     await closers[0]!();
   });
 
+  it('defaults to the shipped countdown checkpoint, which solves countdown prompts', async () => {
+    const policy = await plugin.definition.setup(ctx(dir), { backend: 'wasm', maxTokens: 64 });
+    const r = await policy.generate({ prompt: '7 11 10>28\n', n: 4, temperature: 1, seed: 1, logprobs: true });
+    for (const c of r.completions) {
+      expect(c.text).toMatch(/^(\S+\n)*=\d+\n$/);
+      expect(c.finishReason).toBe('eos');
+    }
+    await policy.close?.();
+  });
+
   it('a missing checkpoint is RSN_ERR_CHECKPOINT', async () => {
     await expect(plugin.definition.setup(ctx(dir), { checkpoint: 'missing', backend: 'wasm', maxTokens: 8 })).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
   });
