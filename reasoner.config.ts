@@ -1,13 +1,13 @@
 import { defineConfig } from '@reasoner/core';
-import onnx from '@reasoner/plugin-policy-onnx';
+import tiny from '@reasoner/plugin-policy-tiny';
 import countdown from '@reasoner/plugin-task-countdown';
 import bon from '@reasoner/plugin-search-bon';
 
 /**
  * The default, offline pipeline (`npm start`): Countdown test problems → the shipped tiny
- * transformer (trained in tfjs by `npm run train:default`, exported to ONNX and run with
- * onnxruntime, ~10× faster than tfjs for generation) → best-of-16, selected by the Countdown
- * checker → one trajectory record per task and a summary in runs/<id>/.
+ * transformer (trained in tfjs by `npm run train:default`; generation exported to ONNX and run
+ * with onnxruntime, ~10× faster than tfjs) → best-of-16, selected by the Countdown checker →
+ * one trajectory record per task and a summary in runs/<id>/.
  *
  * Selecting by the checker is fair here: it needs only what the prompt states (the numbers and
  * the target), like a proof checker. Every sample ends in `=<target>`, so a majority vote over
@@ -15,7 +15,7 @@ import bon from '@reasoner/plugin-search-bon';
  * answer, use `select: 'majority'` instead.
  */
 export default defineConfig({
-  policy: onnx(),
+  policy: tiny(), // engine 'onnx' by default; tiny({ engine: 'tfjs' }) runs it in tfjs
   tasks: countdown(),
   search: bon({ n: 16, select: 'reward', temperature: 1 }),
   run: { out: 'runs', concurrency: 16, seed: 1, split: 'test', limit: 200 },

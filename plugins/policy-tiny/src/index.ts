@@ -4,7 +4,7 @@
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin } from '@reasoner/core';
+import { definePlugin, ReasonerError, type Policy } from '@reasoner/core';
 import { BACKENDS, useBackend, type BackendName } from './backend.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { TinyPolicy } from './policy.js';
@@ -35,9 +35,28 @@ export const DEFAULT_CHECKPOINT = join(dirname(fileURLToPath(import.meta.url)), 
 export interface PolicyTinyOptions {
   /** Checkpoint directory (relative to the config file); default: the shipped countdown policy. */
   checkpoint?: string;
+  /**
+   * Who runs generation: `onnx` exports the checkpoint to ONNX and runs it with onnxruntime
+   * (@reasoner/plugin-policy-onnx; ~10× faster), `tfjs` runs it here. Same outputs either way.
+   */
+  engine: 'onnx' | 'tfjs';
+  /** tfjs backend (engine `tfjs`). */
   backend: BackendName;
   /** maxTokens for requests that do not set it (clamped to the context window). */
   maxTokens: number;
+}
+
+/** Generation through onnxruntime; imported lazily since policy-onnx itself builds on this package. */
+async function onnxEngine(dir: string, maxTokens: number, seed: number): Promise<Policy> {
+  let mod: { createPolicyFromTinyCheckpoint(dir: string, o: { maxTokens: number; seed: number }): Promise<Policy> };
+  try {
+    mod = await import('@reasoner/plugin-policy-onnx');
+  } catch (e) {
+    throw new ReasonerError('RSN_ERR_POLICY', `engine "onnx" needs @reasoner/plugin-policy-onnx (${(e as Error).message.split('\n')[0]})`, {
+      hint: 'npm install @reasoner/plugin-policy-onnx, or set engine: "tfjs"',
+    });
+  }
+  return mod.createPolicyFromTinyCheckpoint(dir, { maxTokens, seed });
 }
 
 export default definePlugin<PolicyTinyOptions, 'policy'>({
@@ -50,18 +69,19 @@ export default definePlugin<PolicyTinyOptions, 'policy'>({
     additionalProperties: false,
     properties: {
       checkpoint: { type: 'string', description: 'checkpoint directory (default: the shipped countdown policy)' },
+      engine: { type: 'string', enum: ['onnx', 'tfjs'], default: 'onnx' },
       backend: { type: 'string', enum: [...BACKENDS], default: 'wasm' },
       maxTokens: { type: 'integer', minimum: 1, default: 96 },
     },
   },
   async setup(ctx, options) {
     const dir = options.checkpoint ? (isAbsolute(options.checkpoint) ? options.checkpoint : resolve(ctx.configDir, options.checkpoint)) : DEFAULT_CHECKPOINT;
+    const maxTokens = options.maxTokens ?? 96;
+    if ((options.engine ?? 'onnx') === 'onnx') return onnxEngine(dir, maxTokens, ctx.rng.int(2 ** 31));
     await useBackend(options.backend ?? 'wasm');
     const ckpt = await loadCheckpoint(dir);
-    const policy = new TinyPolicy(TinyModel.fromCheckpoint(ckpt), ckpt.id, { maxTokens: options.maxTokens ?? 96, rng: ctx.rng.fork('generate') });
-    ctx.onClose(() => policy.close());
     ctx.logger.debug?.(`policy-tiny: ${ckpt.id} from ${dir} (${ckpt.arch.nLayers}×${ckpt.arch.dModel}, backend ${options.backend ?? 'wasm'})`);
-    return policy;
+    return new TinyPolicy(TinyModel.fromCheckpoint(ckpt), ckpt.id, { maxTokens, rng: ctx.rng.fork('generate') });
   },
   commands: [trainCommand],
 });

@@ -40,18 +40,32 @@ describe('policy-tiny plugin', () => {
     expect(cmd?.options?.map((o) => o[0].split(' ')[0])).toEqual(expect.arrayContaining(['--task', '--data', '--steps', '--batch', '--lr', '--out', '--resume', '--noise', '--backend', '--size']));
   });
 
-  it('loads a checkpoint relative to configDir; id is the checkpoint id; close is registered', async () => {
-    const policy = await plugin.definition.setup(ctx(dir), { checkpoint: 'ck', backend: 'wasm', maxTokens: 8 });
+  it('loads a checkpoint relative to configDir; id is the checkpoint id; the service closes', async () => {
+    const policy = await plugin.definition.setup(ctx(dir), { checkpoint: 'ck', engine: 'tfjs', backend: 'wasm', maxTokens: 8 });
     expect(policy.id).toMatch(/^tiny-/);
     const r = await policy.generate({ prompt: '1+2=', n: 2, temperature: 0 });
     expect(r.completions).toHaveLength(2);
     expect(r.completions[0]!.tokens).toBeLessThanOrEqual(8);
-    expect(closers).toHaveLength(1);
-    await closers[0]!();
+    expect(closers).toHaveLength(0); // the kernel calls service.close(); nothing else to register
+    await policy.close?.();
+  });
+
+  it('engine onnx (the default) generates what engine tfjs generates', async () => {
+    const tfjs = await plugin.definition.setup(ctx(dir), { engine: 'tfjs', backend: 'wasm', maxTokens: 48 });
+    const onnx = await plugin.definition.setup(ctx(dir), { engine: 'onnx', backend: 'wasm', maxTokens: 48 });
+    const prompts = ['7 11 10>28\n', '3 5 20>75\n', '12 4 9>39\n'];
+    for (const prompt of prompts) {
+      const a = await tfjs.generate({ prompt, temperature: 0 });
+      const b = await onnx.generate({ prompt, temperature: 0 });
+      expect(b.completions[0]!.text).toBe(a.completions[0]!.text);
+    }
+    expect(onnx.id).toBe(tfjs.id);
+    await tfjs.close?.();
+    await onnx.close?.();
   });
 
   it('defaults to the shipped countdown checkpoint, which solves countdown prompts', async () => {
-    const policy = await plugin.definition.setup(ctx(dir), { backend: 'wasm', maxTokens: 64 });
+    const policy = await plugin.definition.setup(ctx(dir), { engine: 'tfjs', backend: 'wasm', maxTokens: 64 });
     const r = await policy.generate({ prompt: '7 11 10>28\n', n: 4, temperature: 1, seed: 1, logprobs: true });
     for (const c of r.completions) {
       expect(c.text).toMatch(/^(\S+\n)*=\d+\n$/);
@@ -61,6 +75,6 @@ describe('policy-tiny plugin', () => {
   });
 
   it('a missing checkpoint is RSN_ERR_CHECKPOINT', async () => {
-    await expect(plugin.definition.setup(ctx(dir), { checkpoint: 'missing', backend: 'wasm', maxTokens: 8 })).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
+    await expect(plugin.definition.setup(ctx(dir), { checkpoint: 'missing', engine: 'onnx', backend: 'wasm', maxTokens: 8 })).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
   });
 });

@@ -33,6 +33,8 @@ function progressReporter(ctx: PluginCommandContext, steps: number): { update(p:
 export const trainCommand: PluginCommand = {
   name: 'train',
   description: 'train a policy-tiny checkpoint (SFT on task-generated solutions or a JSONL of {prompt, solution})',
+  // The checkpoint the config points at may not exist yet: set up no service, only extensions.
+  needs: [],
   options: [
     ['--task <name>', `task plugin to draw training data from (${Object.keys(TASK_MODULES).join('|')} or a module name)`, 'countdown'],
     ['--data <file>', 'JSONL of {"prompt","solution"} records (instead of --task)'],
