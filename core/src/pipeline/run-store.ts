@@ -49,6 +49,14 @@ export class RunStore {
     return { store, records };
   }
 
+  /** Reads the complete records of a run folder without changing it (safe on a live run). */
+  static async read(dir: string): Promise<TrajectoryRecord[]> {
+    if (!existsSync(path.join(dir, TRAJECTORIES))) {
+      throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no ${TRAJECTORIES} in ${dir}`, { hint: 'pass a run folder, e.g. runs/<run-id>' });
+    }
+    return new RunStore(dir, path.basename(dir)).readRecords(false);
+  }
+
   /** Reads every complete record; with `repair`, truncates a torn final line. */
   async readRecords(repair = false): Promise<TrajectoryRecord[]> {
     if (!existsSync(this.trajectoriesFile)) return [];

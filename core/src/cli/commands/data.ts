@@ -24,9 +24,7 @@ export function registerData(program: Command): void {
       let n = 0;
       const write = (r: DatasetRecord) => { out.write(JSON.stringify(r) + '\n'); n++; };
       if (opts.run) {
-        const dir = path.resolve(opts.run);
-        const { records } = await RunStore.resume(path.dirname(dir), path.basename(dir));
-        for (const t of records) {
+        for (const t of await RunStore.read(path.resolve(opts.run))) {
           if (n >= limit) break;
           if (t.error) continue;
           write({ id: t.taskId, prompt: t.prompt, solution: t.solution, reward: t.reward?.value ?? 0, answer: t.answer ?? undefined, meta: { correct: t.correct, policyId: t.policyId, search: t.search.name } });
