@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'RSN_ERR_ABORTED'
   | 'RSN_ERR_RUN_NOT_FOUND'
   | 'RSN_ERR_RUN_CORRUPT'
+  | 'RSN_ERR_RUN_LOCKED'
   | 'RSN_ERR_INPUT'
   | 'RSN_ERR_TASK'
   | 'RSN_ERR_POLICY'

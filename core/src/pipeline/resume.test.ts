@@ -92,6 +92,27 @@ export default definePlugin({ name: 'closer', kind: 'extension', apiVersion: 1, 
     expect(ids).toHaveLength(TASKS);
   }, 120_000);
 
+  it('refuses a second writer on a live run (RSN_ERR_RUN_LOCKED)', async () => {
+    // Slow enough that the run is still live when the second process starts.
+    p.write('slow.config.ts', readFileSync(path.join(p.dir, 'reasoner.config.ts'), 'utf8').replace('delayMs: 40', 'delayMs: 400').replace(`count: ${TASKS}`, 'count: 24'));
+    const child = spawn(process.execPath, [CLI, 'run', '--config', 'slow.config.ts', '--run-id', 'r4'], { cwd: p.dir, stdio: 'pipe' });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        let n = 0;
+        try { n = lines('r4').split('\n').filter(Boolean).length; } catch { /* not yet */ }
+        if (n >= 2) { clearInterval(timer); resolve(); }
+      }, 20);
+    });
+    const second = spawnSync(process.execPath, [CLI, 'run', '--config', 'slow.config.ts', '--resume', 'r4'], { cwd: p.dir, encoding: 'utf8' });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain('RSN_ERR_RUN_LOCKED');
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    const ids = lines('r4').trim().split('\n').map((l) => JSON.parse(l).taskId);
+    expect(new Set(ids).size).toBe(24);
+    expect(ids).toHaveLength(24);
+  }, 120_000);
+
   it('RSN_ERR_RUN_NOT_FOUND for an unknown run id', () => {
     const res = spawnSync(process.execPath, [CLI, 'run', '--resume', 'nope'], { cwd: p.dir, encoding: 'utf8' });
     expect(res.status).toBe(1);

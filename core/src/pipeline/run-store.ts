@@ -1,10 +1,40 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, truncate, writeFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, truncate, writeFile, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ReasonerError } from '../errors.js';
 import type { TrajectoryRecord } from '../types/records.js';
 
 export const TRAJECTORIES = 'trajectories.jsonl';
+const LOCK = 'run.lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One writer per run: a second `run --resume` of a live run would write tasks twice. */
+async function takeLock(dir: string, runId: string): Promise<void> {
+  const file = path.join(dir, LOCK);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(await readFile(file, 'utf8').catch(() => ''));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new ReasonerError('RSN_ERR_RUN_LOCKED', `run ${runId} is being written by process ${pid}`, {
+          hint: `wait for that run to finish; if no reasoner process is running (the pid was reused), delete ${file}`,
+        });
+      }
+      await rm(file, { force: true }); // stale: its process is gone
+    }
+  }
+}
 
 /**
  * runs/<id>/: config.json, trajectories.jsonl (append-only, one line per task), summary.json.
@@ -33,6 +63,7 @@ export class RunStore {
     }
     await mkdir(dir, { recursive: true });
     const store = new RunStore(dir, runId);
+    await takeLock(dir, runId);
     store.fh = await open(store.trajectoriesFile, 'a');
     return store;
   }
@@ -44,6 +75,7 @@ export class RunStore {
     if (!existsSync(dir)) {
       throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no run "${runId}" in ${outDir}`, { hint: `list runs with \`ls ${outDir}\`; pass the folder name to --resume` });
     }
+    await takeLock(dir, runId);
     const records = await store.readRecords(true);
     store.fh = await open(store.trajectoriesFile, 'a');
     return { store, records };
@@ -120,5 +152,6 @@ export class RunStore {
     await this.writing;
     await this.fh?.close();
     this.fh = null;
+    await rm(path.join(this.dir, LOCK), { force: true });
   }
 }
