@@ -14,7 +14,7 @@ import bon from '@reasoner/plugin-search-bon';
 export default defineConfig({
   policy: tiny(),
   tasks: countdown({ limit: 50 }),
-  search: bon({ n: 8 }),
+  search: bon({ n: 8, select: 'reward' }), // Countdown's checker needs only the prompt: fair to select by it
   plugins: ['./plugins-local/my-logger'],
   hooks: {
     // A hook tapped from the config: runs after every search.
