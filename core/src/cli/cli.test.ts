@@ -108,6 +108,9 @@ describe('reasoner CLI', () => {
     expect(cli(['init'], dir).code).toBe(0);
     expect(existsSync(path.join(dir, 'reasoner.config.ts'))).toBe(true);
     expect(existsSync(path.join(dir, 'plugins-local/my-logger/index.ts'))).toBe(true);
+    const v = cli(['validate'], dir); // the scaffold is a valid config with real plugins
+    expect(v.code, v.err).toBe(0);
+    expect(v.out).toContain('my-logger');
     const again = cli(['init'], dir);
     expect(again.code).toBe(2);
     expect(again.err).toContain('RSN_ERR_USAGE');

@@ -13,14 +13,14 @@ import bon from '@reasoner/plugin-search-bon';
 // scored by the task's own verifier. Swap any line for another plugin.
 export default defineConfig({
   policy: tiny(),
-  tasks: countdown({ limit: 50 }),
+  tasks: countdown({ sizes: [3, 4] }),
   search: bon({ n: 8, select: 'reward' }), // Countdown's checker needs only the prompt: fair to select by it
   plugins: ['./plugins-local/my-logger'],
   hooks: {
     // A hook tapped from the config: runs after every search.
     afterSearch: async (result) => result,
   },
-  run: { out: 'runs', concurrency: 2, seed: 1 },
+  run: { out: 'runs', concurrency: 4, seed: 1, limit: 50 },
 });
 `;
 
