@@ -1,7 +1,10 @@
 /**
  * Greedy pass@1 and pass@16 of a countdown checkpoint on the countdown test split.
  *
- *   node --import tsx plugins/policy-tiny/scripts/eval-default.ts [--checkpoint dir] [--limit 500] [--k 16] [--temperature 1]
+ *   node --import tsx plugins/policy-tiny/scripts/eval-default.ts [--checkpoint dir] [--limit 500] [--k 16] [--temperature 0.8]
+ *
+ * T = 0.8 is the sampling temperature the README's pass@16 is quoted at (the shipped checkpoint
+ * reaches 45.2 % at T = 1, 54.0 % at T = 0.8).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +22,7 @@ const { values } = parseArgs({
     checkpoint: { type: 'string', default: join(here, '..', 'checkpoints', 'countdown') },
     limit: { type: 'string', default: '500' },
     k: { type: 'string', default: '16' },
-    temperature: { type: 'string', default: '1' },
+    temperature: { type: 'string', default: '0.8' },
     split: { type: 'string', default: 'test' },
     backend: { type: 'string', default: 'wasm' },
   },
