@@ -17,6 +17,6 @@ import bon from '@reasoner/plugin-search-bon';
 export default defineConfig({
   policy: tiny(), // engine 'onnx' by default; tiny({ engine: 'tfjs' }) runs it in tfjs
   tasks: countdown(),
-  search: bon({ n: 16, select: 'reward', temperature: 1 }),
+  search: bon({ n: 16, select: 'reward', temperature: 0.8 }),
   run: { out: 'runs', concurrency: 16, seed: 1, split: 'test', limit: 200 },
 });

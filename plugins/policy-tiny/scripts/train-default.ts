@@ -28,21 +28,7 @@ import type { BackendName } from '../src/backend.js';
 import { taskData } from '../src/data.js';
 import { DEFAULT_RECIPE, train, type TrainProgress } from '../src/train.js';
 
-export const RECIPE = {
-  size: DEFAULT_RECIPE.size,
-  steps: 3100,
-  batchSize: 32,
-  lr: 2e-3,
-  warmup: 100,
-  minLrRatio: 0.1,
-  weightDecay: 0.01,
-  clip: 1,
-  seed: 1,
-  noise: 0.3,
-  unrecovered: 0.5,
-  evalEvery: 500,
-  evalTasks: 64,
-} as const;
+export const RECIPE = DEFAULT_RECIPE;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({

@@ -57,7 +57,7 @@ export const trainCommand: PluginCommand = {
     const sizeName = String(o.size ?? 'default');
     const size = sizeName === 'default' ? DEFAULT_RECIPE.size : MODEL_SIZES[sizeName];
     if (!size) throw new ReasonerError('RSN_ERR_USAGE', `unknown --size ${sizeName}`, { hint: `use one of: default, ${Object.keys(MODEL_SIZES).join(', ')}` });
-    const data = o.data ? await jsonlData(path(String(o.data))) : await taskData(String(o.task ?? 'countdown'), { noise: num(o.noise ?? DEFAULT_RECIPE.noise, 'noise') });
+    const data = o.data ? await jsonlData(path(String(o.data))) : await taskData(String(o.task ?? 'countdown'), { noise: num(o.noise ?? DEFAULT_RECIPE.noise, 'noise'), unrecovered: DEFAULT_RECIPE.unrecovered });
     const steps = num(o.steps, 'steps');
     const bar = progressReporter(ctx, steps);
     let result;

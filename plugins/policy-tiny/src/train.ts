@@ -19,19 +19,22 @@ export const MODEL_SIZES: Record<string, ModelSize> = {
 };
 
 /** The shipped countdown policy's recipe (scripts/train-default.ts). */
+/** The recipe of the shipped countdown checkpoint (scripts/train-default.ts) and `reasoner train`'s defaults. */
 export const DEFAULT_RECIPE = {
   size: { dModel: 96, nLayers: 3, nHeads: 4, dFF: 384, contextLength: 128 } as ModelSize,
   noise: 0.3,
-  steps: 4000,
+  /** Share of the perturbations that are unrecovered slips (the final line states a wrong result). */
+  unrecovered: 0.5,
+  steps: 3100,
   batchSize: 32,
   lr: 2e-3,
-  warmup: 50,
+  warmup: 100,
+  minLrRatio: 0.1,
   weightDecay: 0.01,
   clip: 1,
   seed: 1,
-  evalEvery: 200,
+  evalEvery: 500,
   evalTasks: 64,
-  maxMinutes: 25,
 };
 
 export interface TrainProgress {
