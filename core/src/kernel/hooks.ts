@@ -4,7 +4,8 @@
  *   (return `undefined` to keep it), the rest are context;
  * - `AsyncSeriesHook`: notification only; the return value is ignored.
  * Tap with `hooks.afterReward.tapPromise('my-plugin', async (result, solution, task) => result)`.
- * Taps run in registration order (plugins in config order, then the config's own `hooks`).
+ * Taps run in registration order: plugins in setup order (task, policy, reward, search, learn,
+ * extensions; config order within a kind), then the config's own `hooks`.
  */
 import tapable from 'tapable';
 import type { AsyncSeriesHook as SeriesHook, AsyncSeriesWaterfallHook as WaterfallHook } from 'tapable';
