@@ -32,6 +32,10 @@ export type ErrorCode =
   | 'RSN_ERR_SANDBOX'
   | 'RSN_ERR_DATASET'
   | 'RSN_ERR_USAGE'
+  /** A training step failed (non-finite loss or gradient, a batch the objective cannot use); weights unchanged. */
+  | 'RSN_ERR_TRAIN'
+  /** A learner was given a policy without trainable weights. */
+  | 'RSN_ERR_NOT_TRAINABLE'
   | (`RSN_ERR_${string}` & {});
 
 export interface ErrorContext {

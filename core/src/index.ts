@@ -13,6 +13,7 @@ export { createLogger } from './util/logger.js';
 export type { Logger, LogLevel } from './util/logger.js';
 export { sampleToken, logSoftmaxAt, findStop } from './policy/sampling.js';
 export type { SamplingOptions, Sampled } from './policy/sampling.js';
+export { isTrainable, requireTrainable } from './policy/trainable.js';
 export type { ReasonerConfig, RunOptions, ConfigHooks } from './config/types.js';
 export { readJsonl, loadJsonl } from './util/jsonl.js';
 export type { JsonlLine } from './util/jsonl.js';
