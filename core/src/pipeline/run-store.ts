@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, truncate, writeFile, rename, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rm, truncate, writeFile, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ReasonerError } from '../errors.js';
 import type { TrajectoryRecord } from '../types/records.js';
@@ -16,23 +17,77 @@ function alive(pid: number): boolean {
   }
 }
 
-/** One writer per run: a second `run --resume` of a live run would write tasks twice. */
-async function takeLock(dir: string, runId: string): Promise<void> {
-  const file = path.join(dir, LOCK);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(file, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(await readFile(file, 'utf8').catch(() => ''));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new ReasonerError('RSN_ERR_RUN_LOCKED', `run ${runId} is being written by process ${pid}`, {
-          hint: `wait for that run to finish; if no reasoner process is running (the pid was reused), delete ${file}`,
-        });
+/** Generation g of the lock: `run.lock` (0, also what older versions wrote), then `run.lock.1`, … */
+const lockName = (gen: number): string => (gen === 0 ? LOCK : `${LOCK}.${gen}`);
+
+async function lockGenerations(dir: string): Promise<number[]> {
+  const gens: number[] = [];
+  for (const name of await readdir(dir)) {
+    const m = /^run\.lock(?:\.(\d+))?$/.exec(name);
+    if (m) gens.push(m[1] ? Number(m[1]) : 0);
+  }
+  return gens;
+}
+
+/** The pid written in a lock file; null when the file is gone (released meanwhile). */
+async function lockHolder(file: string): Promise<number | null> {
+  try {
+    return Number((await readFile(file, 'utf8')).trim());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * One writer per run: a second `run --resume` of a live run would write tasks twice.
+ *
+ * The lock is the highest generation file `run.lock[.g]` whose pid is alive. A lock file is
+ * created whole and atomically by link(2) from a private temp file (EEXIST if another process got
+ * that generation first), so a stale lock is taken over by creating generation g+1 — never by
+ * deleting and recreating the same name, which lets two racers both win. A pid, once dead, stays
+ * dead, so "g is stale" cannot become false between the check and the link. After the link the
+ * taker lists again: a higher generation (someone who linked first, while we read an older
+ * listing) wins, and we back off. Older generations are removed by the winner.
+ * Returns the lock file this process now owns.
+ */
+async function takeLock(dir: string, runId: string): Promise<string> {
+  const tmp = path.join(dir, `.${LOCK}.${process.pid}.${randomBytes(6).toString('hex')}`);
+  await writeFile(tmp, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const gens = await lockGenerations(dir);
+      const top = gens.length ? Math.max(...gens) : -1;
+      if (top >= 0) {
+        const file = path.join(dir, lockName(top));
+        const pid = await lockHolder(file);
+        if (pid === null) continue; // released while we looked: list again
+        // our own pid: a store of this process that was never closed (a simulated crash)
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+          throw new ReasonerError('RSN_ERR_RUN_LOCKED', `run ${runId} is being written by process ${pid}`, {
+            hint: `wait for that run to finish; if no reasoner process is running (the pid was reused), delete ${path.join(dir, `${LOCK}*`)}`,
+          });
+        }
       }
-      await rm(file, { force: true }); // stale: its process is gone
+      const mine = top + 1;
+      const file = path.join(dir, lockName(mine));
+      try {
+        await link(tmp, file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // another taker got it first
+        throw e;
+      }
+      const after = await lockGenerations(dir);
+      if (after.some((g) => g > mine)) {
+        await rm(file, { force: true }); // a higher generation was taken first: it is the owner
+        continue;
+      }
+      for (const g of after) if (g < mine) await rm(path.join(dir, lockName(g)), { force: true });
+      return file;
     }
+    throw new ReasonerError('RSN_ERR_RUN_LOCKED', `run ${runId}: could not take ${LOCK} (too much contention)`, { hint: 'retry the command' });
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
 
@@ -43,6 +98,8 @@ async function takeLock(dir: string, runId: string): Promise<void> {
  */
 export class RunStore {
   private fh: FileHandle | null = null;
+  /** The lock file this store owns (removed on close). */
+  private lockFile: string | null = null;
 
   private constructor(readonly dir: string, readonly runId: string) {}
 
@@ -63,8 +120,13 @@ export class RunStore {
     }
     await mkdir(dir, { recursive: true });
     const store = new RunStore(dir, runId);
-    await takeLock(dir, runId);
-    store.fh = await open(store.trajectoriesFile, 'a');
+    store.lockFile = await takeLock(dir, runId);
+    try {
+      store.fh = await open(store.trajectoriesFile, 'a');
+    } catch (e) {
+      await store.releaseLock();
+      throw e;
+    }
     return store;
   }
 
@@ -75,10 +137,15 @@ export class RunStore {
     if (!existsSync(dir)) {
       throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no run "${runId}" in ${outDir}`, { hint: `list runs with \`ls ${outDir}\`; pass the folder name to --resume` });
     }
-    await takeLock(dir, runId);
-    const records = await store.readRecords(true);
-    store.fh = await open(store.trajectoriesFile, 'a');
-    return { store, records };
+    store.lockFile = await takeLock(dir, runId);
+    try {
+      const records = await store.readRecords(true);
+      store.fh = await open(store.trajectoriesFile, 'a');
+      return { store, records };
+    } catch (e) {
+      await store.releaseLock(); // e.g. RSN_ERR_RUN_CORRUPT: the next resume must not find a lock
+      throw e;
+    }
   }
 
   /** Reads the complete records of a run folder without changing it (safe on a live run). */
@@ -152,6 +219,11 @@ export class RunStore {
     await this.writing;
     await this.fh?.close();
     this.fh = null;
-    await rm(path.join(this.dir, LOCK), { force: true });
+    await this.releaseLock();
+  }
+
+  private async releaseLock(): Promise<void> {
+    if (this.lockFile) await rm(this.lockFile, { force: true });
+    this.lockFile = null;
   }
 }
