@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (temp projects live below it so `@reasoner/*` resolve through its node_modules). */
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-export const CLI = path.join(REPO_ROOT, 'core', 'bin', 'reasoner.mjs');
+/** Runs the CLI from the TypeScript sources (no build needed): `spawn(process.execPath, [CLI, ...args])`. */
+export const CLI = path.join(REPO_ROOT, 'scripts', 'reasoner-src.mjs');
+/** The published bin: the compiled CLI under plain node (needs `npm run build`). */
+export const BUILT_CLI = path.join(REPO_ROOT, 'core', 'bin', 'reasoner.mjs');
 
 export interface TempProject {
   dir: string;
