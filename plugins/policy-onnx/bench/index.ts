@@ -6,8 +6,9 @@ import * as ort from 'onnxruntime-node';
 import { exportTinyToOnnx } from '../src/export-tiny.js';
 import { DType, GraphBuilder } from '../src/onnx-builder.js';
 import { createOnnxPolicy, createPolicyFromTinyCheckpoint, type OnnxPolicy } from '../src/policy.js';
-import { writeRandomTinyCheckpoint } from '../src/random-checkpoint.js';
-import { DEFAULT_CHECKPOINT, forwardFlopsPerToken, loadCheckpoint, type Arch } from '@reasoner/plugin-policy-tiny';
+import { writeRandomTinyCheckpoint } from '@reasoner/tiny-format';
+import { DEFAULT_CHECKPOINT } from '@reasoner/plugin-policy-tiny';
+import { forwardFlopsPerToken, loadCheckpoint, type Arch } from '@reasoner/tiny-format';
 import { CharTextTokenizer } from '../src/tokenizers.js';
 
 /**

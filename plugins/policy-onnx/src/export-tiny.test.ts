@@ -5,8 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTinyToOnnx, exportTinyToOnnxFile, META_VOCAB } from './export-tiny.js';
 import { readMetadata } from './lm-session.js';
-import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { loadCheckpoint, type LoadedCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { writeRandomTinyCheckpoint } from '@reasoner/tiny-format';
+import { loadCheckpoint, type LoadedCheckpoint } from '@reasoner/tiny-format';
 import { tfjsReference } from './testing/tfjs-reference.js';
 
 let dir: string;

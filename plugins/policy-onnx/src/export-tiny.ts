@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReasonerError } from '@reasoner/core';
 import { DType, GraphBuilder } from './onnx-builder.js';
-import type { LoadedCheckpoint } from '@reasoner/plugin-policy-tiny';
+import type { LoadedCheckpoint } from '@reasoner/tiny-format';
 
 /** What the exporter reads from a checkpoint (policy-tiny's `loadCheckpoint` gives it). */
 export type TinyCheckpoint = Pick<LoadedCheckpoint, 'arch' | 'tokenizer' | 'weights' | 'id'>;

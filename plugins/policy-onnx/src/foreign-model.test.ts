@@ -7,8 +7,8 @@ import policyOnnx from './index.js';
 import { exportTinyToOnnx } from './export-tiny.js';
 import { DType, GraphBuilder } from './onnx-builder.js';
 import { createOnnxPolicy, createPolicyFromTinyCheckpoint } from './policy.js';
-import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { DEFAULT_CHECKPOINT, loadCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { writeRandomTinyCheckpoint } from '@reasoner/tiny-format';
+import { loadCheckpoint } from '@reasoner/tiny-format';
 
 let dir: string;
 let modelPath: string;
@@ -100,20 +100,21 @@ describe('foreign ONNX language models', () => {
     await expect(createPolicyFromTinyCheckpoint(join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
   });
 
-  it('the plugin opens an .onnx file or a checkpoint directory relative to configDir', async () => {
+  it('the plugin opens an .onnx file relative to configDir; a tiny checkpoint directory is pointed to tiny()', async () => {
     const closers: Array<() => unknown> = [];
     const ctx = { hooks: createHooks(), logger: createLogger('silent'), configDir: dir, rng: createRng(1), onClose: (fn: () => unknown) => closers.push(fn), service: () => undefined };
     const fromFile = await policyOnnx.definition.setup(ctx as never, { model: 'model.onnx' } as never);
-    const fromDir = await policyOnnx.definition.setup(ctx as never, { model: 'ck', cacheDir: 'cache' } as never);
     expect(fromFile.id).toBe(ckId);
-    expect(fromDir.id).toBe(ckId);
-    expect(fromDir.capabilities).toEqual({ logprobs: true, prefix: true, nativeN: true, trainable: false });
+    expect(fromFile.capabilities).toEqual({ logprobs: true, prefix: true, nativeN: true, trainable: false });
+    const viaLibrary = await createPolicyFromTinyCheckpoint(join(dir, 'ck'), { cacheDir: join(dir, 'cache') });
     const a = await fromFile.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });
-    const b = await fromDir.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });
+    const b = await viaLibrary.generate({ prompt: '1+1=', temperature: 0, maxTokens: 6 });
     expect(a.completions).toEqual(b.completions);
-    // Without `model`: policy-tiny's shipped checkpoint.
-    const shipped = await policyOnnx.definition.setup(ctx as never, {} as never);
-    expect(shipped.id).toBe((await loadCheckpoint(DEFAULT_CHECKPOINT)).id);
+    await viaLibrary.close();
+    await expect(policyOnnx.definition.setup(ctx as never, { model: 'ck' } as never)).rejects.toMatchObject({
+      code: 'RSN_ERR_PLUGIN_OPTIONS',
+      context: { hint: expect.stringContaining("tiny({ checkpoint: 'ck' })") },
+    });
     for (const c of closers) await c();
   });
 });

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTinyToOnnx } from './export-tiny.js';
 import { createOnnxPolicy, createPolicyFromTinyCheckpoint, type OnnxPolicy } from './policy.js';
 import { CharTextTokenizer } from './tokenizers.js';
-import { writeRandomTinyCheckpoint } from './random-checkpoint.js';
-import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { writeRandomTinyCheckpoint } from '@reasoner/tiny-format';
+import { loadCheckpoint } from '@reasoner/tiny-format';
 import { tfjsReference } from './testing/tfjs-reference.js';
 
 let dir: string;

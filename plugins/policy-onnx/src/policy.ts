@@ -4,7 +4,7 @@ import { createRng, ReasonerError, type Completion, type GenerateRequest, type G
 import { META_CONTEXT, META_ID, META_VOCAB, exportTinyToOnnxFile } from './export-tiny.js';
 import { abortedError, generateRows, scoreIds, type GenRow, type LmRuntime } from './generate.js';
 import { openLmSession, type LmSession } from './lm-session.js';
-import { loadCheckpoint } from '@reasoner/plugin-policy-tiny';
+import { loadCheckpoint } from '@reasoner/tiny-format';
 import { CharTextTokenizer, loadHfTokenizer, type TextTokenizer } from './tokenizers.js';
 
 export interface OnnxPolicyOptions {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ReasonerError } from '@reasoner/core';
-import { BOS, CharTokenizer, EOS, PAD } from '@reasoner/plugin-policy-tiny';
+import { BOS, CharTokenizer, EOS, PAD } from '@reasoner/tiny-format';
 
 /** What generation needs from a tokenizer, whichever kind it is. */
 export interface TextTokenizer {

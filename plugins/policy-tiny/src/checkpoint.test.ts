@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from './backend.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '@reasoner/tiny-format';
 import { forwardLogits } from './generate.js';
 import { randomModel } from './test-helpers.js';
 import { TinyModel } from './tiny-model.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ReasonerError, createRng, findStop, logSoftmaxAt, sampleToken } from '@reasoner/core';
 import type { Completion, Rng, SamplingOptions } from '@reasoner/core';
 import { forwardHidden, head, type LayerCache } from './model.js';
-import { BOS, EOS } from './tokenizer.js';
+import { BOS, EOS } from '@reasoner/tiny-format';
 import type { TinyModel } from './tiny-model.js';
 
 export interface DecodeOptions extends SamplingOptions {

@@ -6,17 +6,15 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definePlugin, ReasonerError, type Policy } from '@reasoner/core';
 import { BACKENDS, useBackend, type BackendName } from './backend.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from '@reasoner/tiny-format';
 import { TinyPolicy } from './policy.js';
 import { TinyModel } from './tiny-model.js';
 import { trainCommand } from './train-command.js';
 
-export { CharTokenizer, PAD, BOS, EOS, SPECIAL_TOKENS } from './tokenizer.js';
-export type { TokenizerSpec } from './tokenizer.js';
-export { loadCheckpoint, saveCheckpoint, checkpointId, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './checkpoint.js';
-export type { LoadedCheckpoint, CheckpointWeight, CheckpointMeta } from './checkpoint.js';
-export { weightSpecs, parameterCount, forwardFlopsPerToken, initWeights } from './model.js';
-export type { Arch, WeightSpec } from './model.js';
+// The checkpoint format lives in @reasoner/tiny-format (tfjs-free, shared with policy-onnx); re-exported for convenience.
+export { CharTokenizer, PAD, BOS, EOS, SPECIAL_TOKENS, loadCheckpoint, saveCheckpoint, checkpointId, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from '@reasoner/tiny-format';
+export { weightSpecs, parameterCount, forwardFlopsPerToken, initWeights } from '@reasoner/tiny-format';
+export type { TokenizerSpec, LoadedCheckpoint, CheckpointWeight, CheckpointMeta, Arch, WeightSpec } from '@reasoner/tiny-format';
 export { TinyModel } from './tiny-model.js';
 export { decode, generateN, generateMany, forwardLogits, scoreText, contextIds, resolveMaxTokens } from './generate.js';
 export type { DecodeOptions, DecodeRow } from './generate.js';

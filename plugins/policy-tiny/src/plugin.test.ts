@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHooks, createLogger, createRng } from '@reasoner/core';
 import type { PluginContext } from '@reasoner/core';
 import { useBackend } from './backend.js';
-import { saveCheckpoint } from './checkpoint.js';
+import { saveCheckpoint } from '@reasoner/tiny-format';
 import plugin from './index.js';
 import { randomModel } from './test-helpers.js';
 

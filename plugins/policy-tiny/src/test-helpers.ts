@@ -1,7 +1,7 @@
 import { createRng } from '@reasoner/core';
 import type { Arch } from './model.js';
 import { TinyModel } from './tiny-model.js';
-import { CharTokenizer } from './tokenizer.js';
+import { CharTokenizer } from '@reasoner/tiny-format';
 
 /** A random tiny model over a small alphabet (tests only). */
 export function randomModel(overrides: Partial<Arch> = {}, seed = 1, alphabet = '\n +-=>0123456789abc'): TinyModel {

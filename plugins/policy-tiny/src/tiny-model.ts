@@ -1,7 +1,7 @@
 import type { Rng } from '@reasoner/core';
 import { disposeParams, initWeights, readParams, toParams, type Arch, type Params } from './model.js';
-import type { CharTokenizer } from './tokenizer.js';
-import type { LoadedCheckpoint } from './checkpoint.js';
+import type { CharTokenizer } from '@reasoner/tiny-format';
+import type { LoadedCheckpoint } from '@reasoner/tiny-format';
 
 /** A model in memory: architecture, tokenizer and its weights as tf.Variables. */
 export class TinyModel {

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHooks } from '@reasoner/core';
 import type { Task } from '@reasoner/core';
 import { useBackend } from './backend.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from '@reasoner/tiny-format';
 import type { SftData } from './data.js';
 import { encodeRecord, lrAt, train } from './train.js';
-import { CharTokenizer } from './tokenizer.js';
+import { CharTokenizer } from '@reasoner/tiny-format';
 
 /** Trivial task: reverse three letters. */
 function reverseData(): SftData {

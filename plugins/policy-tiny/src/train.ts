@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, ReasonerError } from '@reasoner/core';
 import type { Hooks, Logger, Rng } from '@reasoner/core';
 import { useBackend, type BackendName } from './backend.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '@reasoner/tiny-format';
 import type { SftData, SftRecord } from './data.js';
 import { generateMany } from './generate.js';
 import { forwardFlopsPerToken, forwardHidden, head, ownedVariable, parameterCount, type Arch } from './model.js';
 import { TinyModel } from './tiny-model.js';
-import { BOS, CharTokenizer, EOS, PAD } from './tokenizer.js';
+import { BOS, CharTokenizer, EOS, PAD } from '@reasoner/tiny-format';
 
 export type ModelSize = Omit<Arch, 'vocabSize'>;
 

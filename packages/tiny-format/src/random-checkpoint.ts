@@ -1,5 +1,7 @@
 import { createRng } from '@reasoner/core';
-import { CharTokenizer, saveCheckpoint, weightSpecs, type Arch } from '@reasoner/plugin-policy-tiny';
+import { weightSpecs, type Arch } from './arch.js';
+import { saveCheckpoint } from './checkpoint.js';
+import { CharTokenizer } from './tokenizer.js';
 
 /** Default character vocabulary for random test checkpoints. */
 export const TEST_VOCAB = ['<pad>', '<bos>', '<eos>', '\n', ' ', ...'0123456789+-*/=()<>abcdefghijklmnopqrstuvwxyz:'];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReasonerError } from '@reasoner/core';
-import { type Arch, weightSpecs } from './model.js';
+import { type Arch, weightSpecs } from './arch.js';
 import { CharTokenizer, type TokenizerSpec } from './tokenizer.js';
 
 export const CHECKPOINT_FORMAT = 'reasoner-tiny';
