@@ -32,6 +32,12 @@ export type ErrorCode =
   | 'RSN_ERR_SANDBOX'
   | 'RSN_ERR_DATASET'
   | 'RSN_ERR_USAGE'
+  /** A search would be guided by a reward that reads the gold answer, without `run.oracle: true`. */
+  | 'RSN_ERR_ORACLE'
+  /** A search plugin broke its contract (e.g. returned no best candidate). */
+  | 'RSN_ERR_SEARCH'
+  /** The grader failed on a solution. */
+  | 'RSN_ERR_GRADER'
   /** A training step failed (non-finite loss or gradient, a batch the objective cannot use); weights unchanged. */
   | 'RSN_ERR_TRAIN'
   /** A learner was given a policy without trainable weights. */

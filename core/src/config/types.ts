@@ -19,11 +19,17 @@ export interface RunOptions {
   /** Task split to run. */
   split?: 'train' | 'validation' | 'test';
   budget?: { perTask?: BudgetLimits; perRun?: BudgetLimits };
+  /** Allow a search guided by a reward that reads the gold answer (measures pass@k). */
+  oracle?: boolean;
+  /** What records keep of each search. */
+  keep?: { candidates?: number; treeNodes?: number; grade?: boolean };
 }
 
 export interface ReasonerConfig {
   policy?: PluginSpec;
   reward?: PluginSpec;
+  /** A reward plugin that decides `correct` (default: the task's checker, else `reward` if it reads gold). */
+  grader?: PluginSpec;
   search?: PluginSpec;
   tasks?: PluginSpec;
   learn?: PluginSpec;

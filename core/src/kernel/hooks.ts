@@ -9,6 +9,7 @@
  */
 import tapable from 'tapable';
 import type { AsyncSeriesHook as SeriesHook, AsyncSeriesWaterfallHook as WaterfallHook } from 'tapable';
+import type { EvalResultInfo, Hooks, HookName, LearnEpochInfo, LearnStepInfo, RunInfo } from '../types/hooks.js';
 import type { GenerateRequest, GenerateResult } from '../types/policy.js';
 import type { RewardResult } from '../types/reward.js';
 import type { SearchNode, SearchResult } from '../types/search.js';
@@ -18,34 +19,9 @@ import { ReasonerError, isReasonerError } from '../errors.js';
 
 const { AsyncSeriesHook, AsyncSeriesWaterfallHook } = tapable;
 
-export interface RunInfo {
-  runId: string;
-  dir: string;
-  resumed: boolean;
-  /** Tasks already done (resume). */
-  done: number;
-}
+export type { EvalResultInfo, Hooks, HookName, LearnEpochInfo, LearnStepInfo, RunInfo };
 
-export interface LearnStepInfo {
-  step: number;
-  loss: number;
-  lr?: number;
-  metrics?: Record<string, number>;
-}
-
-export interface LearnEpochInfo {
-  epoch: number;
-  metrics: Record<string, number>;
-}
-
-export interface EvalResultInfo {
-  task: string;
-  split?: string;
-  n: number;
-  metrics: Record<string, number>;
-}
-
-function declareHooks() {
+function declareHooks(): Hooks {
   return {
     /** Run begins (after setup, before the first task). */
     runStart: new AsyncSeriesHook<[RunInfo]>(['run']),
@@ -86,8 +62,6 @@ function declareHooks() {
   };
 }
 
-export type Hooks = ReturnType<typeof declareHooks>;
-export type HookName = keyof Hooks;
 export type { SeriesHook, WaterfallHook };
 
 const FROZEN = Symbol('reasoner.hooks.frozen');

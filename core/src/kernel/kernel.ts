@@ -12,10 +12,12 @@ import { TOKENS } from './tokens.js';
 type ServiceKind = Exclude<PluginKind, 'extension'>;
 
 /** Config key of each service slot. */
-const SLOTS: Array<[key: 'tasks' | 'policy' | 'reward' | 'search' | 'learn', kind: ServiceKind]> = [
+const SLOTS: Array<[key: 'tasks' | 'policy' | 'reward' | 'grader' | 'search' | 'learn', kind: ServiceKind]> = [
   ['tasks', 'task'],
   ['policy', 'policy'],
   ['reward', 'reward'],
+  // A second reward that decides `correct` (e.g. reward-math against gold while a PRM guides).
+  ['grader', 'reward'],
   ['search', 'search'],
   ['learn', 'learn'],
 ];
@@ -39,6 +41,8 @@ export interface Kernel {
   readonly plugins: ResolvedPlugin[];
   /** Services resolved from the run's DI container. */
   service<K extends ServiceKind>(kind: K): ServiceByKind[K] | undefined;
+  /** The reward configured under `grader`, if any (it decides `correct`; see `runGrader`). */
+  graderReward(): ServiceByKind['reward'] | undefined;
   /** Like `service`, but throws a clear error when the slot is empty. */
   require<K extends ServiceKind>(kind: K): ServiceByKind[K];
   /** Runs every registered cleanup in reverse order; safe to call twice. */
@@ -65,6 +69,7 @@ export async function resolveConfigPlugins(config: ValidatedConfig, dir: string,
   }
   const seen = new Map<string, string>();
   for (const p of resolved) {
+    if (p.pointer === '/grader') continue; // the same reward plugin may also be the grader
     const prev = seen.get(p.definition.name);
     if (prev) {
       throw new ReasonerError('RSN_ERR_PLUGIN_DUPLICATE', `two plugins are named "${p.definition.name}" (${prev} and ${p.pointer})`, {
@@ -139,7 +144,7 @@ export async function createKernel(opts: KernelOptions): Promise<Kernel> {
           if (!svc || typeof svc !== 'object') {
             throw new ReasonerError('RSN_ERR_PLUGIN_INVALID', `plugin "${name}" (kind ${kind}) returned no service from setup()`, { file, pointer: p.pointer, plugin: name });
           }
-          container.register(TOKENS[kind as ServiceKind], { useValue: svc });
+          container.register(p.pointer === '/grader' ? TOKENS.grader : TOKENS[kind as ServiceKind], { useValue: svc });
         }
         const closable = svc as { close?: () => Promise<void> | void } | undefined;
         if (closable && typeof closable.close === 'function') closers.push({ name, fn: () => closable.close!() });
@@ -154,6 +159,7 @@ export async function createKernel(opts: KernelOptions): Promise<Kernel> {
 
   return {
     config, file, dir, hooks, logger, plugins, service,
+    graderReward: () => (container.isRegistered(TOKENS.grader) ? container.resolve<ServiceByKind['reward']>(TOKENS.grader) : undefined),
     require(kind) {
       const s = service(kind);
       if (!s) {

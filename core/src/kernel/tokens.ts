@@ -9,4 +9,5 @@ export const TOKENS = {
   search: Symbol.for('reasoner.service.search'),
   task: Symbol.for('reasoner.service.task'),
   learn: Symbol.for('reasoner.service.learn'),
+  grader: Symbol.for('reasoner.service.grader'),
 } as const;

@@ -1,7 +1,7 @@
 import type { Hooks } from '../kernel/hooks.js';
 import { instrumentPolicy, instrumentReward, rewardAnswer } from '../kernel/instrument.js';
 import type { Policy } from '../types/policy.js';
-import type { Reward } from '../types/reward.js';
+import type { Grader, Reward } from '../types/reward.js';
 import type { Task, TaskSource, TaskSplit } from '../types/task.js';
 import { createRng } from '../util/rng.js';
 import { Budget } from './budget.js';
@@ -63,6 +63,8 @@ export interface EvalServices {
   tasks: TaskSource;
   policy: Policy;
   reward: Reward;
+  /** Decides correctness (default: the reward's `correct`). */
+  grader?: Grader | null;
   hooks: Hooks;
 }
 
@@ -83,11 +85,12 @@ export async function evaluate(s: EvalServices, o: EvalOptions = {}): Promise<Ev
     const policy = instrumentPolicy(s.policy, ctx);
     const reward = instrumentReward(s.reward, ctx);
     const g = await policy.generate({ prompt: task.prompt, n: 1, temperature: 0, maxTokens: o.maxTokens });
-    const gr = await reward.score(task, g.completions[0]!.text);
+    const judge = async (text: string) => (s.grader ? s.grader.grade(task, text, signal) : reward.score(task, text));
+    const gr = await judge(g.completions[0]!.text);
     const sampled = samples > 0 ? await policy.generate({ prompt: task.prompt, n: samples, ...gen }) : { completions: [] };
-    const scored = await Promise.all(sampled.completions.map((c) => reward.score(task, c.text)));
+    const scored = await Promise.all(sampled.completions.map((c) => judge(c.text)));
     const c = scored.filter((r) => r.correct).length;
-    const mi = majorityIndex(scored.slice(0, k).map(rewardAnswer));
+    const mi = majorityIndex(scored.slice(0, k).map((r) => ('value' in r ? rewardAnswer(r) : r.answer)));
     n++;
     if (gr.correct) greedy++;
     pass1 += samples ? c / samples : 0;

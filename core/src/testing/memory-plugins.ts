@@ -46,9 +46,13 @@ export const memoryPolicy = definePlugin<{ accuracy: number; delayMs: number }, 
         const completions = Array.from({ length: req.n ?? 1 }, () => {
           const ok = (req.temperature ?? 1) === 0 ? accuracy >= 0.5 : rng.next() < accuracy;
           const sum = a! + b! + (ok ? 0 : 1 + rng.int(3));
-          return { text: `${a}+${b}=${sum}\nans ${sum}`, tokens: 8, finishReason: 'eos' as const };
+          // 8 tokens per solution; a shorter maxTokens cuts it (as a real policy would).
+          const tokens = Math.min(8, req.maxTokens ?? 8);
+          const text = `${a}+${b}=${sum}\nans ${sum}`;
+          return { text: tokens < 8 ? text.slice(0, tokens) : text, tokens, finishReason: tokens < 8 ? 'length' as const : 'eos' as const };
         });
-        return { completions, usage: { promptTokens: req.prompt.length, completionTokens: 8 * completions.length, calls: 1 } };
+        const completionTokens = completions.reduce((s, c) => s + c.tokens, 0);
+        return { completions, usage: { promptTokens: req.prompt.length * completions.length, completionTokens, calls: 1 } };
       },
     };
   },

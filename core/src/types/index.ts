@@ -5,4 +5,7 @@ export type * from './search.js';
 export type * from './learn.js';
 export type * from './records.js';
 export type * from './plugin.js';
+export type * from './budget.js';
+export type * from './hooks.js';
+export type * from './services.js';
 export { PLUGIN_API_VERSION, PLUGIN_KINDS } from './plugin.js';

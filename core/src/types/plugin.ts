@@ -1,6 +1,6 @@
-import type { Hooks } from '../kernel/hooks.js';
-import type { Logger } from '../util/logger.js';
-import type { Rng } from '../util/rng.js';
+import type { Hooks } from './hooks.js';
+import type { Logger } from './services.js';
+import type { Rng } from './services.js';
 import type { Learner } from './learn.js';
 import type { Policy } from './policy.js';
 import type { Reward } from './reward.js';

@@ -60,6 +60,12 @@ export interface Policy {
   readonly id: string;
   readonly capabilities: PolicyCapabilities;
   generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult>;
+  /**
+   * Tokens `text` takes in this policy's tokenizer. Lets the kernel reserve a request's budget
+   * before the call; without it, the text's length in characters is used (an upper bound for
+   * most tokenizers).
+   */
+  countTokens?(text: string): number;
   /** Logprobs of given text after a prompt (teacher forcing); required when `capabilities.logprobs`. */
   scoreText?(prompt: string, text: string, signal?: AbortSignal): Promise<{ logprobs: number[]; tokens: number }>;
   close?(): Promise<void> | void;

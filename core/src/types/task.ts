@@ -39,6 +39,14 @@ export interface TaskQuery {
   signal?: AbortSignal;
 }
 
+/** How a task's solution text splits into reasoning steps (and back). */
+export interface StepFormat {
+  /** Ends a step; searches generate the next step with `stop: [delimiter]`. */
+  readonly delimiter: string;
+  split(text: string): string[];
+  join(steps: string[]): string;
+}
+
 /** A source of tasks (kind `task`). */
 export interface TaskSource {
   readonly name: string;
@@ -51,6 +59,12 @@ export interface TaskSource {
    * exactly). Optional: data sets without one are scored by a reward plugin.
    */
   verify?(task: Task, solution: string): TaskVerdict | Promise<TaskVerdict>;
-  /** Checks a partial solution (a prefix of steps) — for tree search and process rewards. */
+  /**
+   * Checks a partial solution (a prefix of steps) — for tree search and process rewards. Must use
+   * only what the prompt states (it is a fair test-time verifier); `correct` means "no step is
+   * invalid so far", `steps` the per-step validity.
+   */
   verifyPartial?(task: Task, steps: string[]): TaskVerdict | Promise<TaskVerdict>;
+  /** How solutions split into steps; default: one step per non-empty line (`lineSteps`). */
+  readonly stepFormat?: StepFormat;
 }

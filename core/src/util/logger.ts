@@ -1,13 +1,9 @@
 /** Minimal structured logger; writes to stderr so `--json` stdout stays machine-readable. */
-export interface Logger {
-  debug(msg: string, data?: Record<string, unknown>): void;
-  info(msg: string, data?: Record<string, unknown>): void;
-  warn(msg: string, data?: Record<string, unknown>): void;
-  error(msg: string, data?: Record<string, unknown>): void;
-  child(name: string): Logger;
-}
+export type { Logger } from '../types/services.js';
+import type { Logger } from '../types/services.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type { LogLevel } from '../types/services.js';
+import type { LogLevel } from '../types/services.js';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export function createLogger(level: LogLevel = 'info', name = 'reasoner', json = false): Logger {

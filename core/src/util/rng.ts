@@ -2,15 +2,8 @@
  * Seeded, splittable RNG (sfc32 seeded through splitmix32). Every random choice in Reasoner
  * takes one, so a search or a training run repeats exactly.
  */
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Integer in [0, n). */
-  int(n: number): number;
-  /** A child stream derived from this seed and a label; independent of call order. */
-  fork(label: string | number): Rng;
-  readonly seed: number;
-}
+export type { Rng } from '../types/services.js';
+import type { Rng } from '../types/services.js';
 
 /** The i-th output of splitmix32 from state x. */
 function splitmix32(x: number, i: number): number {

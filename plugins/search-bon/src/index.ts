@@ -1,4 +1,4 @@
-import { definePlugin, isReasonerError, rewardAnswer, type Candidate, type Search, type Usage } from '@reasoner/core';
+import { definePlugin, isReasonerError, ReasonerError, rewardAnswer, type Candidate, type Search, type Usage } from '@reasoner/core';
 import { selectBest, type Selection } from './select.js';
 
 export { selectBest, type Selection } from './select.js';
@@ -13,9 +13,6 @@ export interface BonOptions {
   /** Samples per policy call (the rest of n comes in further calls). */
   batch: number;
 }
-
-/** Splits a solution into steps: one per non-empty line. */
-export const toSteps = (text: string): string[] => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
 /**
  * Best-of-N / self-consistency: draw n samples (in batches, stopping early when the budget runs
@@ -42,12 +39,14 @@ export default definePlugin<BonOptions, 'search'>({
     const n = o.n ?? 8, select = o.select ?? 'majority', batch = o.batch ?? 64;
     return {
       name: `search-bon(${select})`,
-      async search({ task, policy, reward, signal }) {
+      // Majority vote and `first` never look at reward values to choose.
+      usesReward: select === 'reward' || select === 'weighted-majority',
+      async search({ task, policy, reward, signal, budget, steps }) {
         const usage: Usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
         const candidates: Candidate[] = [];
         let stoppedByBudget = 0;
         try {
-          while (candidates.length < n && !signal.aborted) {
+          while (candidates.length < n && !signal.aborted && !budget.exhausted()) {
             const res = await policy.generate({
               prompt: task.prompt, n: Math.min(batch, n - candidates.length),
               temperature: o.temperature ?? 1, topP: o.topP ?? 1, maxTokens: o.maxTokens,
@@ -57,13 +56,15 @@ export default definePlugin<BonOptions, 'search'>({
             usage.calls += res.usage.calls;
             for (const c of res.completions) {
               const r = await reward.score(task, c.text);
-              candidates.push({ text: c.text, steps: toSteps(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens, logprobs: c.logprobs });
+              candidates.push({ text: c.text, steps: steps.split(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens, logprobs: c.logprobs });
             }
           }
         } catch (e) {
           if (!(isReasonerError(e) && e.code === 'RSN_ERR_BUDGET_EXHAUSTED') || candidates.length === 0) throw e;
           stoppedByBudget = 1;
         }
+        if (candidates.length < n && budget.exhausted()) stoppedByBudget = 1;
+        if (candidates.length === 0) throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', 'the budget was exhausted before the first sample', { hint: 'raise run.budget.perTask' });
         const { index, votes } = selectBest(candidates, select);
         const correct = candidates.filter((c) => c.reward?.correct).length;
         return {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { evaluate } from '../../pipeline/eval.js';
-import { runReward } from '../../pipeline/run.js';
+import { runReward, runGrader } from '../../pipeline/run.js';
 import { createProgress } from '../progress.js';
 import { globals, intFlag, pluginFlag, printJson, withKernel } from '../shared.js';
 
@@ -24,7 +24,7 @@ export function registerEval(program: Command): void {
         const tasks = kernel.require('task');
         bar.start(await tasks.count?.({ split: opts.split as 'test', limit: intFlag(opts.limit, '--limit') }));
         const report = await evaluate(
-          { tasks, policy: kernel.require('policy'), reward: runReward(kernel), hooks: kernel.hooks },
+          { tasks, policy: kernel.require('policy'), reward: runReward(kernel), grader: runGrader(kernel), hooks: kernel.hooks },
           {
             split: opts.split as 'test', limit: intFlag(opts.limit, '--limit'), k: intFlag(opts.k, '--k'),
             samples: intFlag(opts.samples, '--samples'), temperature: Number(opts.temperature),
