@@ -8,6 +8,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerEval } from './commands/eval.js';
 import { registerScore } from './commands/score.js';
 import { registerData } from './commands/data.js';
+import { registerServe } from './commands/serve.js';
 
 function peekConfig(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerScore(program);
   registerData(program);
+  registerServe(program);
   registerValidate(program);
   registerPlugins(program);
   registerInit(program);
