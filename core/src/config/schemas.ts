@@ -5,8 +5,8 @@ import { ReasonerError, type ErrorCode } from '../errors.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** The JSON Schemas shipped in the repo's top-level schemas/ folder. */
-const SCHEMA_DIR = new URL('../../../schemas/', import.meta.url);
+/** The JSON Schemas shipped inside @reasoner/core (core/schemas/; same depth from src/ and dist/). */
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 
 export function readSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
@@ -70,6 +70,6 @@ export function validateOrThrow(
     pointer: first.pointer,
     plugin: ctx.plugin,
     problems,
-    hint: ctx.hint ?? 'fix or remove the value at that path (see schemas/ for what is allowed)',
+    hint: ctx.hint ?? 'fix or remove the value at that path (see @reasoner/core/schemas/config.schema.json for what is allowed)',
   });
 }

@@ -8,7 +8,7 @@ let configSchema: Record<string, unknown> | undefined;
 /** A config after validation: defaults filled, run options complete. */
 export type ValidatedConfig = ReasonerConfig & { run: Required<Pick<RunOptions, 'out' | 'concurrency' | 'seed' | 'split'>> & RunOptions };
 
-/** Validates a raw config against schemas/config.schema.json (defaults applied in place) and checks hooks. */
+/** Validates a raw config against core/schemas/config.schema.json (defaults applied in place) and checks hooks. */
 export function validateConfig(raw: unknown, file?: string): ValidatedConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ReasonerError('RSN_ERR_CONFIG_INVALID', 'the config must be an object', {

@@ -1,6 +1,6 @@
 /**
  * @reasoner/plugin-task-jsonl — tasks from any JSONL file of dataset records
- * `{ prompt, solution?, answer?, reward?, id?, tests?, meta? }` (schemas/dataset-record.schema.json),
+ * `{ prompt, solution?, answer?, reward?, id?, tests?, meta? }` (schemas/dataset-record.schema.json in this package),
  * validated line by line while streaming; a bad line is RSN_ERR_DATASET naming file and line.
  */
 import path from 'node:path';

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { Task } from '@reasoner/core';
 
-/** The uniform dataset record (schemas/dataset-record.schema.json). */
+/** The uniform dataset record (this package's schemas/dataset-record.schema.json). */
 export interface DatasetRecordInput {
   id?: string | number;
   prompt: string;
@@ -14,7 +14,7 @@ export interface DatasetRecordInput {
   meta?: Record<string, unknown>;
 }
 
-const SCHEMA_URL = new URL('../../../schemas/dataset-record.schema.json', import.meta.url);
+const SCHEMA_URL = new URL('../schemas/dataset-record.schema.json', import.meta.url);
 let validator: ValidateFunction | undefined;
 
 /** The compiled record validator (compiled once, on first use). */
