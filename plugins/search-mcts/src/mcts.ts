@@ -60,7 +60,7 @@ export interface MctsOptions {
 
 export const mctsDefaults: MctsOptions = {
   simulations: 256,
-  batch: 16,
+  batch: 4,
   expand: 'hybrid',
   stepDepth: 1,
   stepTokens: 16,
@@ -70,7 +70,7 @@ export const mctsDefaults: MctsOptions = {
   fpu: 0.5,
   temperature: 0.8,
   topP: 1,
-  maxTokens: 64,
+  maxTokens: 40,
   minTokens: 8,
   maxDepth: 12,
   maxNodes: 10_000,
