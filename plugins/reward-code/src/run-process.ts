@@ -7,7 +7,9 @@ export interface ProcessRun {
   cwd: string;
   env: Record<string, string>;
   /** Written to the child's stdin, then stdin is closed. */
-  input: string;
+  input: string | Buffer;
+  /** bwrap's seccomp program, written to the child's fd 4. */
+  seccomp?: Buffer;
   timeoutMs: number;
   /** Max bytes of stdout + stderr kept; more kills the process group. */
   maxOutputBytes: number;
@@ -49,8 +51,13 @@ export function runProcess(run: ProcessRun): Promise<ProcessOutcome> {
       cwd: run.cwd,
       env: run.env,
       detached: true,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: run.seccomp ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
     });
+    if (run.seccomp) {
+      const fd4 = child.stdio[4] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+      fd4.on('error', () => {});
+      fd4.end(run.seccomp);
+    }
 
     const killGroup = (): void => {
       if (child.pid === undefined) return;

@@ -36,27 +36,64 @@ export interface CodeRunner {
   runTests(options: RunTestsOptions): Promise<RunResult>;
   /** Stops the pre-forked workers. */
   close(): Promise<void>;
+  /** Pre-forked sandboxes started so far (the first of each slot, plus one per discarded worker). */
+  readonly sandboxStarts: number;
+}
+
+/** One length-prefixed frame of the Python harness's input (8-byte big-endian length). */
+function frame(text: string): Buffer {
+  const body = Buffer.from(text, 'utf8');
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64BE(BigInt(body.length));
+  return Buffer.concat([head, body]);
+}
+
+/**
+ * The worker itself discards its sandbox after a run that left processes or files outside /work.
+ * The runner adds what only it sees: the harness did not read its whole input (the input pipe
+ * would be out of step), or the program was killed (e.g. SIGSYS for a denied system call).
+ */
+function discardIfTouched(worker: ZygoteWorker, out: ProcessOutcome, ev: HarnessEvents): void {
+  if (!worker.alive) return;
+  if (!ev.input || ev.gone?.signal || out.timedOut || out.aborted || out.outputExceeded || out.signal) worker.discard();
 }
 
 interface HarnessEvents {
+  /** The harness read its whole input (a pre-forked worker's input pipe is in step). */
+  input: boolean;
   total?: number;
   passes: number;
   fails: number;
   error?: string;
-  done: boolean;
+  /** The program's process ended during the tests: exit code and signal number. */
+  gone?: { code: number; signal: number };
+  done?: { passed: number; total: number };
 }
 
+/**
+ * Reads the trusted side's result lines. Only the trusted harness process holds the channel, so
+ * these lines are its own; still, anything inconsistent (counts that disagree, more passes than
+ * tests) is taken as a failed run rather than trusted.
+ */
 function parseChannel(channel: string, nonce: string): HarnessEvents {
-  const ev: HarnessEvents = { passes: 0, fails: 0, done: false };
+  const ev: HarnessEvents = { input: false, passes: 0, fails: 0 };
   for (const line of channel.split('\n')) {
     if (!line.startsWith(`${nonce} `)) continue;
-    const [name, a] = line.slice(nonce.length + 1).split(' ');
-    if (name === 'total') ev.total = Number(a);
+    const [name, a, b] = line.slice(nonce.length + 1).split(' ');
+    if (name === 'input') ev.input = true;
+    else if (name === 'total' && ev.total === undefined) ev.total = Number(a);
     else if (name === 'pass') ev.passes++;
     else if (name === 'fail') ev.fails++;
-    else if (name === 'error') ev.error = a ?? 'unknown';
-    else if (name === 'done') ev.done = true;
+    else if (name === 'error') ev.error ??= a ?? 'unknown';
+    else if (name === 'gone') ev.gone = { code: Number(a), signal: Number(b) };
+    else if (name === 'done') ev.done = { passed: Number(a), total: Number(b) };
   }
+  const total = ev.total ?? 0;
+  if (ev.passes > total || (ev.done && (ev.done.passed !== ev.passes || ev.done.total !== total))) {
+    ev.error ??= 'inconsistent results';
+    ev.done = undefined;
+  }
+  ev.passes = Math.min(ev.passes, total);
   return ev;
 }
 
@@ -76,14 +113,17 @@ function classify(out: ProcessOutcome, ev: HarnessEvents): { status: RunStatus; 
   if (sig === 'SIGXCPU') return { status: 'timeout', reason: 'cpu-time' };
   if (out.outputExceeded) return { status: 'killed', reason: 'output-limit' };
   if (ev.error) return { status: 'error', reason: `harness: ${ev.error}` };
-  if (ev.done) return { status: ev.fails === 0 && ev.passes === ev.total && out.exitCode === 0 ? 'passed' : 'failed' };
+  if (ev.gone?.signal === constants.signals.SIGXCPU) return { status: 'timeout', reason: 'cpu-time' };
+  if (ev.gone?.signal) return { status: 'killed', reason: `signal ${SIGNAL_NAMES.get(ev.gone.signal) ?? ev.gone.signal}` };
+  if (ev.gone) return { status: 'error', reason: `the program exited (code ${ev.gone.code}) before the tests finished` };
+  if (ev.done) return { status: ev.fails === 0 && ev.passes === ev.total && ev.total > 0 && out.exitCode === 0 ? 'passed' : 'failed' };
   if (sig) return { status: 'killed', reason: `signal ${sig}` };
   return { status: 'error', reason: `exited (code ${out.exitCode}) before the tests finished` };
 }
 
 /** An infrastructure failure must not look like a wrong program: raise it instead of scoring it. */
 function assertSandboxStarted(out: ProcessOutcome, ev: HarnessEvents, config: SandboxConfig, language: string): void {
-  if (ev.total !== undefined || ev.error || out.timedOut || out.aborted || out.outputExceeded) return;
+  if (ev.input || ev.total !== undefined || ev.error || out.timedOut || out.aborted || out.outputExceeded) return;
   const m = /^(bwrap|setpriv|prlimit): .*$/m.exec(out.stderr);
   if (!m) return;
   const interpreter = language === 'python' ? config.python : config.node;
@@ -110,6 +150,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_SANDBOX.maxOutputBytes,
     workdirMb: options.workdirMb ?? DEFAULT_SANDBOX.workdirMb,
     maxFileMb: options.maxFileMb ?? DEFAULT_SANDBOX.maxFileMb,
+    shmMb: options.shmMb ?? DEFAULT_SANDBOX.shmMb,
   };
   const pool = new SlotPool(options.concurrency);
   const workerMemoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
@@ -122,17 +163,17 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     const partial = req.partialCredit ?? options.partialCredit ?? false;
     const nonce = randomBytes(16).toString('hex');
     let command: string[];
-    let input: string;
+    let input: Buffer;
     let addressSpaceMb = memoryMb;
     if (req.language === 'python') {
       const fields = [req.program, req.setup ?? '', req.tests];
       if (fields.some((f) => f.includes('\0'))) return nulResult(fields[0]!.includes('\0') ? 'program' : 'tests');
       command = [config.python, '-I', '-B', '-c', PY_HARNESS];
-      input = [nonce, partial ? '1' : '0', ...fields].join('\0');
+      input = Buffer.concat([frame(req.program), frame([nonce, partial ? '1' : '0', req.setup ?? '', req.tests].join('\0'))]);
     } else if (req.language === 'javascript' || req.language === 'typescript') {
       const js = await prepareJs(req.language, req.program, req.tests, req.setup);
       command = [config.node, `--max-old-space-size=${memoryMb}`, '-e', JS_HARNESS];
-      input = JSON.stringify({ nonce, ...js, partial });
+      input = Buffer.from(JSON.stringify({ nonce, ...js, partial }));
       addressSpaceMb += NODE_ADDRESS_SPACE_HEADROOM_MB;
     } else {
       throw new ReasonerError('RSN_ERR_INPUT', `unsupported language "${String(req.language)}"`, { plugin: 'reward-code', hint: "use 'python', 'javascript' or 'typescript'" });
@@ -143,6 +184,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     if (worker) {
       assertSandboxAvailable(config);
       out = await worker.run({ input, timeoutMs, memoryMb, cpuSeconds, maxOutputBytes: config.maxOutputBytes, ...(req.signal ? { signal: req.signal } : {}) });
+      discardIfTouched(worker, out, parseChannel(out.channel, nonce));
     } else {
       const prepared = await prepareCommand(config, { cpuSeconds, addressSpaceMb, slot }, command);
       try {
@@ -171,7 +213,10 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
   return {
     concurrency: pool.size,
     runTests: (req) => pool.use((slot) => run(req, slot)),
-    close: async () => workers.forEach((w) => w.kill()),
+    close: async () => workers.forEach((w) => w.close()),
+    get sandboxStarts() {
+      return workers.reduce((n, w) => n + w.starts, 0);
+    },
   };
 }
 

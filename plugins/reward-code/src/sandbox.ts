@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -13,7 +15,33 @@ export const DEFAULT_SANDBOX: SandboxConfig = {
   maxOutputBytes: 1 << 20,
   workdirMb: 64,
   maxFileMb: 16,
+  shmMb: 16,
 };
+
+/** The fd on which the spawners hand bwrap the seccomp program (stdio index 4). */
+export const SECCOMP_FD = 4;
+
+let cachedFilter: Buffer | undefined;
+/**
+ * The seccomp BPF program every sandbox runs under (see seccomp-filter.py), compiled once per
+ * process by libseccomp's Python bindings. Fails closed: no filter, no sandbox.
+ */
+export function seccompFilter(): Buffer {
+  if (cachedFilter) return cachedFilter;
+  const script = fileURLToPath(new URL('./seccomp-filter.py', import.meta.url));
+  let bpf: Buffer;
+  try {
+    bpf = execFileSync('/usr/bin/python3', ['-I', '-B', script], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  } catch (e) {
+    throw new ReasonerError('RSN_ERR_SANDBOX_UNAVAILABLE', `cannot build the sandbox's seccomp filter: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n').at(-1)}`, {
+      plugin: 'reward-code',
+      hint: 'run plugins/reward-code/scripts/install-sandbox.sh (apt-get install python3-seccomp), or set `unsafe: true` to run code without isolation',
+    });
+  }
+  if (bpf.length === 0 || bpf.length % 8 !== 0) throw new ReasonerError('RSN_ERR_SANDBOX_UNAVAILABLE', 'the seccomp filter came out empty', { plugin: 'reward-code' });
+  cachedFilter = bpf;
+  return bpf;
+}
 
 export interface SandboxTools {
   bwrap?: string;
@@ -137,6 +165,8 @@ export interface PreparedCommand {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** To be written to the child's fd SECCOMP_FD (a pipe) when set: bwrap reads its filter there. */
+  seccomp?: Buffer;
   /** Removes the host working dir (unsafe mode only; the sandbox's tmpfs vanishes by itself). */
   cleanup(): Promise<void>;
 }
@@ -216,13 +246,17 @@ export async function prepareCommand(config: SandboxConfig, limits: Limits, comm
     ...rootDirBinds(),
     ...interpreterBinds(command[0]!),
     '--proc', '/proc',
+    // bwrap's minimal /dev (null, zero, urandom, tty, pts…) made read-only, with a capped /dev/shm
     '--dev', '/dev',
+    '--remount-ro', '/dev',
+    '--size', String(config.shmMb * 1024 * 1024), '--tmpfs', '/dev/shm',
     '--size', String(config.workdirMb * 1024 * 1024), '--tmpfs', '/work',
     '--size', String(16 * 1024 * 1024), '--tmpfs', '/tmp',
     '--remount-ro', '/', // the root tmpfs bwrap builds: only /work and /tmp stay writable
     '--chdir', '/work',
+    '--seccomp', String(SECCOMP_FD),
     '--',
   ];
   const argv = [...prefix, ...bwrap, ...command];
-  return { file: argv[0]!, args: argv.slice(1), cwd: tmpdir(), env, cleanup: async () => {} };
+  return { file: argv[0]!, args: argv.slice(1), cwd: tmpdir(), env, seccomp: seccompFilter(), cleanup: async () => {} };
 }

@@ -50,4 +50,6 @@ export interface SandboxConfig {
   workdirMb: number;
   /** Max size of one file the program writes. */
   maxFileMb: number;
+  /** Size of the sandbox's /dev/shm tmpfs (POSIX shared memory, semaphores). */
+  shmMb: number;
 }

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { ProcessOutcome } from './run-process.js';
-import { prepareCommand } from './sandbox.js';
+import { prepareCommand, SECCOMP_FD, waitForSlotExit } from './sandbox.js';
 import type { SandboxConfig } from './types.js';
 
 const ZYGOTE_SOURCE = `${readFileSync(new URL('./harness.py', import.meta.url), 'utf8')}\n${readFileSync(new URL('./zygote.py', import.meta.url), 'utf8')}\n_zygote()\n`;
@@ -12,8 +13,8 @@ const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.si
 const BACKSTOP_MS = 3000;
 
 export interface ZygoteJob {
-  /** Harness input (NUL-separated fields). */
-  input: string;
+  /** Harness input: the program frame, then the tests frame (see harness.py). */
+  input: Buffer;
   timeoutMs: number;
   memoryMb: number;
   cpuSeconds: number;
@@ -37,6 +38,8 @@ export class ZygoteWorker {
   private buf = Buffer.alloc(0);
   private pending?: Pending;
   private log = '';
+  /** Sandboxes started, i.e. 1 + the times this slot's worker was discarded or died. */
+  starts = 0;
 
   constructor(
     private readonly config: SandboxConfig,
@@ -47,7 +50,13 @@ export class ZygoteWorker {
 
   private async start(): Promise<ChildProcess> {
     const cmd = await prepareCommand(this.config, { cpuSeconds: 86_400, addressSpaceMb: this.memoryMb, slot: this.slot }, [this.config.python, '-I', '-B', '-c', ZYGOTE_SOURCE]);
-    const child = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // fd 3: the jobs' input frames, which the worker hands to each job unread; fd 4: seccomp
+    const child = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    this.starts++;
+    const seccomp = child.stdio[SECCOMP_FD] as Writable;
+    seccomp.on('error', () => {});
+    seccomp.end(cmd.seccomp);
+    (child.stdio[3] as Writable).on('error', () => {});
     this.buf = Buffer.alloc(0);
     this.log = '';
     child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -57,7 +66,7 @@ export class ZygoteWorker {
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     // an idle worker must not keep the process alive; a pending job holds a timer that does
     child.unref();
-    for (const s of [child.stdin, child.stdout, child.stderr]) (s as Socket | null)?.unref?.();
+    for (const s of child.stdio) (s as Socket | null)?.unref?.();
     this.child = child;
     return child;
   }
@@ -65,15 +74,14 @@ export class ZygoteWorker {
   run(job: ZygoteJob): Promise<ProcessOutcome> {
     return new Promise((resolve, reject) => {
       const go = async (): Promise<void> => {
-        const child = this.alive ? this.child! : await this.start();
-        const payload = Buffer.from(job.input, 'utf8');
+        const child = this.alive ? this.child! : await (this.starting ?? this.start());
         const timer = setTimeout(() => this.fail('timeout'), job.timeoutMs + BACKSTOP_MS);
         const onAbort = (): void => this.fail('abort');
         job.signal?.addEventListener('abort', onAbort, { once: true });
         this.pending = { resolve, started: performance.now(), timer, cleanup: () => job.signal?.removeEventListener('abort', onAbort) };
         if (job.signal?.aborted) return this.fail('abort');
-        child.stdin!.write(`J ${payload.length} ${job.timeoutMs} ${job.memoryMb} ${job.cpuSeconds} ${job.maxOutputBytes}\n`);
-        child.stdin!.write(payload);
+        (child.stdio[3] as Writable).write(job.input);
+        child.stdin!.write(`J ${job.timeoutMs} ${job.memoryMb} ${job.cpuSeconds} ${job.maxOutputBytes}\n`);
       };
       go().catch(reject);
     });
@@ -93,9 +101,9 @@ export class ZygoteWorker {
     const nl = this.buf.indexOf(10);
     if (nl < 0) return;
     const head = this.buf.subarray(0, nl).toString('ascii').split(' ');
-    const [code, sig, timedOut, exceeded, nOut, nErr, nChan] = head.slice(1).map(Number) as number[];
+    const [code, sig, timedOut, exceeded, discarded, nOut, nErr, nChan] = head.slice(1).map(Number) as number[];
     const need = nl + 1 + nOut! + nErr! + nChan!;
-    if (head[0] !== 'R' || head.length !== 8) return this.fail('protocol');
+    if (head[0] !== 'R' || head.length !== 9) return this.fail('protocol');
     if (this.buf.length < need) return;
     let at = nl + 1;
     const take = (n: number): string => this.buf.subarray(at, (at += n)).toString('utf8');
@@ -103,6 +111,7 @@ export class ZygoteWorker {
     const stderr = take(nErr!);
     const channel = take(nChan!);
     this.buf = this.buf.subarray(need);
+    if (discarded === 1) this.discard();
     this.settle({
       exitCode: sig ? null : code!,
       signal: sig ? (SIGNAL_NAMES.get(sig!) ?? null) : null,
@@ -126,6 +135,31 @@ export class ZygoteWorker {
     this.child = undefined;
     // the job killed its worker (e.g. os.kill(os.getppid(), 9)), or the sandbox did not start
     this.settle({ exitCode: code, signal: signal ?? (code !== null && code > 128 ? (SIGNAL_NAMES.get(code - 128) ?? null) : null), stdout: '', stderr: this.log, channel: '', timedOut: false, outputExceeded: false, aborted: false });
+  }
+
+  /**
+   * Drops this sandbox after a run that may have changed it (left a process or a file outside
+   * /work, was killed, did not read its whole input) and starts the next one right away, so the
+   * next run in the slot does not wait for it.
+   */
+  discard(): void {
+    this.kill();
+    if (this.closed || this.starting) return;
+    // the old sandbox's processes count against the slot uid's process limit until they are gone
+    const next = waitForSlotExit(this.slot).then(() => (this.closed ? Promise.reject(new Error('closed')) : this.start()));
+    this.starting = next;
+    void next.then(
+      () => (this.starting = undefined),
+      () => (this.starting = undefined),
+    );
+  }
+
+  private closed = false;
+  private starting?: Promise<ChildProcess>;
+
+  close(): void {
+    this.closed = true;
+    this.kill();
   }
 
   /** False after the worker died or was killed: its sandbox may still be tearing down. */

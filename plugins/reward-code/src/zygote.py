@@ -4,9 +4,12 @@
 # its own sandbox. It forks one child per job, so a run costs a fork instead of a sandbox and
 # interpreter start. Between jobs it SIGKILLs every other process of the sandbox and empties
 # /work and /tmp, so a job finds what a fresh sandbox would hold.
-# Protocol on fd 0 / fd 1 (NUL-free ASCII header, then raw bytes):
-#   in : "J <len> <timeoutMs> <memoryMb> <cpuSeconds> <maxOutputBytes>\n" + <len> bytes (harness input)
-#   out: "R <exit> <signal> <timedOut> <outputExceeded> <len stdout> <len stderr> <len channel>\n" + bytes
+# Protocol (NUL-free ASCII header, then raw bytes):
+#   fd 0 in : "J <timeoutMs> <memoryMb> <cpuSeconds> <maxOutputBytes>\n"
+#   fd 3 in : the job's input frames (program, then tests), handed to the job as its fd 0 and never
+#             read here: this process, which every job is forked from, never holds a test
+#   fd 1 out: "R <exit> <signal> <timedOut> <outputExceeded> <discarded> <len stdout> <len stderr>
+#             <len channel>\n" + bytes; after a reply with <discarded> = 1 the worker exits.
 import resource, select, signal, time
 
 _CHANNEL_CAP = 1 << 20
@@ -87,8 +90,8 @@ def _empty(directory):
     return not os.listdir(directory)
 
 
-def _job(header, payload):
-    _, _, timeout_ms, memory_mb, cpu_s, max_out = header.split()
+def _job(header, frames):
+    _, timeout_ms, memory_mb, cpu_s, max_out = header.split()
     timeout, mem, cpu, max_out = int(timeout_ms) / 1000, int(memory_mb) << 20, int(cpu_s), int(max_out)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -98,6 +101,7 @@ def _job(header, payload):
     if pid == 0:
         try:
             os.setsid()
+            os.dup2(frames, 0)  # the job's program and tests: read by the harness, never by us
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
             os.dup2(ch_w, 3)
@@ -105,7 +109,7 @@ def _job(header, payload):
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
             os.chdir('/work')
-            _main(payload.decode('utf-8'))
+            _main(0)
         finally:
             _finish()
     for fd in (out_w, err_w, ch_w):
@@ -155,8 +159,7 @@ def _job(header, payload):
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
     out, err, ch = (b''.join(bufs[fd]) for fd in (out_r, err_r, ch_r))
-    head = 'R %d %d %d %d %d %d %d\n' % (code, sig, timed_out, exceeded, len(out), len(err), len(ch))
-    return head.encode() + out + err + ch
+    return code, sig, timed_out, exceeded, out, err, ch
 
 
 def _zygote():
@@ -169,7 +172,9 @@ def _zygote():
     except Exception:
         pass
     me = os.getpid()
-    pin, pout = os.dup(0), os.dup(1)
+    os.closerange(4, 5)  # bwrap's seccomp fd, if bwrap left it open
+    pin, pout, frames = os.dup(0), os.dup(1), os.dup(3)
+    os.close(3)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
@@ -178,12 +183,14 @@ def _zygote():
     while True:
         try:
             header = reader.line().decode()
-            payload = reader.exact(int(header.split()[1]))
         except EOFError:
             os._exit(0)
-        reply = _job(header, payload)
-        del payload
-        clean = _sweep(me) and _empty('/work') and _empty('/tmp')
-        _write_all(pout, reply)
+        code, sig, timed_out, exceeded, out, err, ch = _job(header, frames)
+        # a run that left a process, or files outside its working dir, or was killed: this
+        # sandbox is discarded after the reply (the runner starts a fresh one)
+        dirty = bool(_others(me)) or bool(os.listdir('/tmp')) or bool(os.listdir('/dev/shm')) or sig != 0 or timed_out or exceeded
+        clean = _sweep(me) and _empty('/work') and _empty('/tmp') and _empty('/dev/shm') and not dirty
+        head = 'R %d %d %d %d %d %d %d %d\n' % (code, sig, timed_out, exceeded, not clean, len(out), len(err), len(ch))
+        _write_all(pout, head.encode() + out + err + ch)
         if not clean:
-            os._exit(3)  # the runner starts a fresh sandbox
+            os._exit(3)
