@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'RSN_ERR_SEARCH'
   /** The grader failed on a solution. */
   | 'RSN_ERR_GRADER'
+  /** `--strict` reward sanity check: the guiding reward does not separate correct from incorrect (or could not be checked). */
+  | 'RSN_ERR_SANITY'
   /** A training step failed (non-finite loss or gradient, a batch the objective cannot use); weights unchanged. */
   | 'RSN_ERR_TRAIN'
   /** A learner was given a policy without trainable weights. */

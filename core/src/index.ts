@@ -31,6 +31,8 @@ export { discoverInstalled } from './kernel/discovery.js';
 export type { DiscoveredPlugin } from './kernel/discovery.js';
 export { instrumentPolicy, instrumentReward, verifierReward, rewardAnswer, rewardNeedsGold, lineSteps, stepFormatOf, verifierGrader, rewardGrader } from './kernel/instrument.js';
 export { runPipeline, runReward, runGrader, checkOracle, configSnapshot } from './pipeline/run.js';
+export { sanityCheck, rocAuc, SANITY_DEFAULTS } from './pipeline/sanity.js';
+export type { SanityOptions, SanityReport } from './pipeline/sanity.js';
 export { fitRequest } from './pipeline/budget.js';
 export { keepCandidates, keepTree, memoGrader } from './pipeline/keep.js';
 export type { RunResult } from './pipeline/run.js';

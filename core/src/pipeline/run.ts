@@ -14,6 +14,7 @@ import { keepCandidates, keepTree, memoGrader } from './keep.js';
 import { forEachConcurrent } from './limit.js';
 import { RunStore } from './run-store.js';
 import { SummaryAccumulator } from './summary.js';
+import { sanityCheck, type SanityOptions, type SanityReport } from './sanity.js';
 
 export interface RunOptions {
   /** Resume this run id (skips tasks already recorded). */
@@ -26,11 +27,15 @@ export interface RunOptions {
   onProgress?: (done: number, total: number | undefined, record: TrajectoryRecord) => void;
   /** Called once the total is known (resume: includes tasks already done). */
   onStart?: (info: RunInfo, total: number | undefined) => void;
+  /** Reward sanity check before the run (`reasoner run --sanity/--strict`); strict refuses a weak reward. */
+  sanity?: SanityOptions;
 }
 
 export interface RunResult {
   summary: RunSummary;
   dir: string;
+  /** The reward sanity check, when asked for (also in runs/<id>/sanity.json). */
+  sanity?: SanityReport;
 }
 
 /** The reward used for a run: the configured one, else the task source's own verifier. */
@@ -127,6 +132,9 @@ export async function runPipeline(kernel: Kernel, opts: RunOptions = {}): Promis
   const t0 = Date.now();
   const acc = new SummaryAccumulator();
   const done = new Set<string>();
+  // Before anything is written, so a strict refusal leaves no run folder behind.
+  const sanity = opts.sanity ? await sanityCheck(kernel, { signal: opts.signal, ...opts.sanity }) : undefined;
+  if (sanity) kernel.logger[sanity.verdict === 'ok' ? 'info' : 'warn'](`reward sanity check: ${sanity.message}`);
 
   let store: RunStore;
   let recorded: Partial<EffectiveRun> = {};
@@ -145,6 +153,7 @@ export async function runPipeline(kernel: Kernel, opts: RunOptions = {}): Promis
   // A resumed run keeps the options it started with (e.g. `--limit 500`) unless overridden again.
   const limit = opts.limit ?? recorded.limit ?? run.limit;
   const concurrency = opts.concurrency ?? recorded.concurrency ?? run.concurrency;
+  if (sanity) await store.writeJson('sanity.json', sanity);
   if (!opts.resume) await store.writeJson('config.json', { ...configSnapshot(kernel), effective: { limit, concurrency, split: run.split, seed: run.seed } satisfies EffectiveRun });
 
   const info: RunInfo = { runId: store.runId, dir: store.dir, resumed: !!opts.resume, done: done.size };
@@ -250,5 +259,5 @@ export async function runPipeline(kernel: Kernel, opts: RunOptions = {}): Promis
   await store.writeJson('summary.json', summary);
   if (failure) throw failure;
   await hooks.runEnd.promise(info, summary);
-  return { summary, dir: store.dir };
+  return { summary, dir: store.dir, ...(sanity ? { sanity } : {}) };
 }

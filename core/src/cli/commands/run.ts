@@ -11,15 +11,22 @@ export function registerRun(program: Command): void {
     .option('--run-id <id>', 'name the run folder (default: timestamp)')
     .option('--limit <n>', 'stop after n tasks')
     .option('--concurrency <n>', 'tasks searched at once (overrides run.concurrency)')
-    .action(async (opts: { resume?: string; runId?: string; limit?: string; concurrency?: string }, cmd: Command) => {
+    .option('--sanity', 'first score a calibration batch with known outcomes and report how well the reward separates them (AUC); warn if weakly')
+    .option('--strict', 'like --sanity, but refuse to run (RSN_ERR_SANITY) unless the reward separates correct from incorrect')
+    .option('--sanity-tasks <n>', 'calibration tasks for --sanity/--strict (default 16, from the validation split)')
+    .option('--sanity-samples <n>', 'policy samples per calibration task (default 4)')
+    .action(async (opts: { resume?: string; runId?: string; limit?: string; concurrency?: string; sanity?: boolean; strict?: boolean; sanityTasks?: string; sanitySamples?: string }, cmd: Command) => {
       const g = globals(cmd);
       const limit = intFlag(opts.limit, '--limit');
       const concurrency = intFlag(opts.concurrency, '--concurrency');
+      const sanity = opts.sanity || opts.strict
+        ? { strict: !!opts.strict, tasks: intFlag(opts.sanityTasks, '--sanity-tasks'), samples: intFlag(opts.sanitySamples, '--sanity-samples') }
+        : undefined;
       await withKernel(g, async (kernel, signal) => {
         const bar = createProgress('run', !g.json && process.stderr.isTTY === true);
         let correct = 0;
-        const { summary, dir } = await runPipeline(kernel, {
-          resume: opts.resume, runId: opts.runId, limit, concurrency, signal,
+        const { summary, dir, sanity: check } = await runPipeline(kernel, {
+          resume: opts.resume, runId: opts.runId, limit, concurrency, signal, sanity,
           onStart: (info, total) => {
             if (!g.json) kernel.logger.info(`${info.resumed ? 'resuming' : 'starting'} run ${info.runId}${info.resumed ? ` (${info.done} tasks already done)` : ''} → ${info.dir}`);
             bar.start(total, info.done);
@@ -30,7 +37,7 @@ export function registerRun(program: Command): void {
           },
         });
         bar.stop();
-        if (g.json) printJson({ ...summary, dir });
+        if (g.json) printJson({ ...summary, dir, ...(check ? { sanity: check } : {}) });
         else {
           const pct = (summary.accuracy * 100).toFixed(1);
           kernel.logger.info(`done: ${summary.correct}/${summary.tasks} correct (${pct} %), ${summary.errors} errors, ${summary.usage.completionTokens} tokens, ${(summary.wallMs / 1000).toFixed(1)} s${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`);
