@@ -13,10 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const under = (folder) => (existsSync(path.join(root, folder)) ? readdirSync(path.join(root, folder)).sort().map((d) => `${folder}/${d}`) : []);
-export const projects = ['core', ...under('packages'), ...under('plugins')].filter((d) => existsSync(path.join(root, d, 'tsconfig.json')) && existsSync(path.join(root, d, 'src')));
+const all = ['core', ...under('packages'), ...under('plugins')].filter((d) => existsSync(path.join(root, d, 'tsconfig.json')) && existsSync(path.join(root, d, 'src')));
+// `node scripts/build.mjs core plugins/x` builds only those (and what they reference).
+const named = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const projects = named.length ? named : all;
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const r = spawnSync(process.execPath, [tsc, '-b', ...projects, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [tsc, '-b', ...projects, ...process.argv.slice(2).filter((a) => a.startsWith('-'))], { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 
 const SKIP = /\.(ts|tsx|mts|cts)$|\.test\./;
@@ -31,4 +34,4 @@ function copyTree(from, to) {
     }
   }
 }
-for (const d of projects) copyTree(path.join(root, d, 'src'), path.join(root, d, 'dist'));
+for (const d of all) if (existsSync(path.join(root, d, 'dist'))) copyTree(path.join(root, d, 'src'), path.join(root, d, 'dist'));
