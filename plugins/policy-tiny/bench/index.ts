@@ -11,7 +11,7 @@ import type { SftData } from '../src/data.js';
 import { decode } from '../src/generate.js';
 import { forwardFlopsPerToken, parameterCount } from '../src/model.js';
 import { TinyModel } from '../src/tiny-model.js';
-import { CharTokenizer } from '../src/tokenizer.js';
+import { CharTokenizer } from '@reasoner/tiny-format';
 import { DEFAULT_RECIPE, train } from '../src/train.js';
 
 const ALPHABET = '\n *+-/0123456789<=>';

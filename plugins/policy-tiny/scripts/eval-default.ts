@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { countdownSource } from '@reasoner/plugin-task-countdown';
 import type { Task } from '@reasoner/core';
 import { useBackend, type BackendName } from '../src/backend.js';
-import { loadCheckpoint } from '../src/checkpoint.js';
+import { loadCheckpoint } from '@reasoner/tiny-format';
 import { evaluatePassAtK } from '../src/evaluate.js';
 import { TinyModel } from '../src/tiny-model.js';
 

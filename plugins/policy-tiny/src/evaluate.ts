@@ -1,6 +1,41 @@
+/**
+ * Model-level evaluation of a TinyModel (batched decoding, no kernel): the SFT trainer's periodic
+ * validation and scripts/eval-default.ts both use these. The kernel-level evaluator (any Policy,
+ * hooks, budget) is core's `reasoner eval`.
+ */
+import * as tf from '@tensorflow/tfjs';
 import type { Task, TaskVerdict } from '@reasoner/core';
+import { disposeBatch, encodeRecord, makeBatch } from './batch.js';
+import type { SftData, SftRecord } from './data.js';
+import { forwardTokens } from './forward-tokens.js';
 import { generateMany } from './generate.js';
+import { nllLoss } from './objectives.js';
 import type { TinyModel } from './tiny-model.js';
+
+/** Validation loss (mean NLL per completion token) on reference solutions, no gradient. */
+export function validationLoss(model: TinyModel, records: SftRecord[], batchSize = 64): number {
+  const enc = records.map((r) => encodeRecord(model.tokenizer, r)).filter((r) => r.ids.length - 1 <= model.arch.contextLength);
+  let total = 0;
+  let count = 0;
+  for (let s = 0; s < enc.length; s += batchSize) {
+    const b = makeBatch(enc.slice(s, s + batchSize));
+    const n = b.rows.reduce((a, r) => a + r.n, 0);
+    const l = tf.tidy(() => {
+      const f = forwardTokens(model, b, { training: false });
+      return nllLoss(f.lp, f.mask, tf.ones([b.shape[0]])).loss.dataSync()[0]!;
+    });
+    total += l * n;
+    count += n;
+    disposeBatch(b);
+  }
+  return count ? total / count : NaN;
+}
+
+/** Greedy accuracy on the data's validation problems with the task's checker (undefined without one). */
+export async function greedyAccuracy(model: TinyModel, data: SftData, limit: number): Promise<number | undefined> {
+  if (!data.verify || limit <= 0) return undefined;
+  return (await evaluatePassAtK(model, data.validation.slice(0, limit), data.verify, { k: 0 })).greedyPass1;
+}
 
 export interface PassAtKResult {
   n: number;
@@ -8,7 +43,7 @@ export interface PassAtKResult {
   greedyPass1: number;
   /** Mean accuracy of single samples at `temperature`. */
   samplePass1: number;
-  /** Share of problems with at least one correct sample among `k`. */
+  /** Share of problems with at least one correct sample among `k` (0 when k = 0: greedy only). */
   passAtK: number;
   k: number;
   temperature: number;
@@ -45,6 +80,7 @@ export async function evaluatePassAtK(
   }
   let solved = 0;
   let sampleOk = 0;
+  if (k === 0) return { n: tasks.length, greedyPass1: greedyOk / tasks.length, samplePass1: 0, passAtK: 0, k, temperature, tokens, wallMs: performance.now() - t0, perTask };
   const chunk = Math.max(1, Math.floor((opts.batchSize ?? 128) / k) * 4);
   for (let s = 0; s < tasks.length; s += chunk) {
     const part = tasks.slice(s, s + chunk);

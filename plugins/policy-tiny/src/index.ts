@@ -4,11 +4,9 @@
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, ReasonerError, type Policy } from '@reasoner/core';
-import { BACKENDS, useBackend, type BackendName } from './backend.js';
-import { loadCheckpoint } from '@reasoner/tiny-format';
-import { TinyPolicy } from './policy.js';
-import { TinyModel } from './tiny-model.js';
+import { definePlugin } from '@reasoner/core';
+import { BACKENDS, type BackendName } from './backend.js';
+import { TinyTrainablePolicy } from './trainable-policy.js';
 import { trainCommand } from './train-command.js';
 
 // The checkpoint format lives in @reasoner/tiny-format (tfjs-free, shared with policy-onnx); re-exported for convenience.
@@ -16,6 +14,8 @@ export { CharTokenizer, PAD, BOS, EOS, SPECIAL_TOKENS, loadCheckpoint, saveCheck
 export { weightSpecs, parameterCount, forwardFlopsPerToken, initWeights } from '@reasoner/tiny-format';
 export type { TokenizerSpec, LoadedCheckpoint, CheckpointWeight, CheckpointMeta, Arch, WeightSpec } from '@reasoner/tiny-format';
 export { TinyModel } from './tiny-model.js';
+// Hidden states of the frozen policy: what a learned reward model (plugins/reward-model) reads.
+export { forwardHidden, head as outputLogits } from './model.js';
 export { decode, generateN, generateMany, forwardLogits, scoreText, contextIds, resolveMaxTokens } from './generate.js';
 export type { DecodeOptions, DecodeRow } from './generate.js';
 export { train, lrAt, encodeRecord, validationLoss, greedyAccuracy, MODEL_SIZES, DEFAULT_RECIPE } from './train.js';
@@ -25,6 +25,20 @@ export type { SftData, SftRecord, TaskDataOptions } from './data.js';
 export { useBackend, BACKENDS } from './backend.js';
 export type { BackendName } from './backend.js';
 export { TinyPolicy } from './policy.js';
+export { TinyTrainablePolicy, DEFAULT_OPTIMIZER } from './trainable-policy.js';
+export type { TinyTrainableOptions } from './trainable-policy.js';
+export { GenerationEngine } from './engine.js';
+export type { EngineName } from './engine.js';
+export { nllLoss, dpoLoss, clippedPolicyLoss, valueLoss, reduceTokens, sequenceSums } from './objectives.js';
+export type { LossOut, DpoParams, ClipParams } from './objectives.js';
+export { planObjective } from './objective-plan.js';
+export { Trainer } from './trainer.js';
+export { AdamW } from './adamw.js';
+export { scheduledLr } from './lr-schedule.js';
+export { encodeSequence, encodeBatch, makeBatch, BucketedSampler } from './batch.js';
+export { evaluatePassAtK } from './evaluate.js';
+export type { PassAtKResult } from './evaluate.js';
+export { saveTrainState, loadTrainState } from './train-state.js';
 export { trainCommand } from './train-command.js';
 
 /** The shipped countdown checkpoint (trained by scripts/train-default.ts). */
@@ -44,19 +58,6 @@ export interface PolicyTinyOptions {
   maxTokens: number;
 }
 
-/** Generation through onnxruntime; imported lazily since policy-onnx itself builds on this package. */
-async function onnxEngine(dir: string, maxTokens: number, seed: number): Promise<Policy> {
-  let mod: { createPolicyFromTinyCheckpoint(dir: string, o: { maxTokens: number; seed: number }): Promise<Policy> };
-  try {
-    mod = await import('@reasoner/plugin-policy-onnx');
-  } catch (e) {
-    throw new ReasonerError('RSN_ERR_POLICY', `engine "onnx" needs @reasoner/plugin-policy-onnx (${(e as Error).message.split('\n')[0]})`, {
-      hint: 'npm install @reasoner/plugin-policy-onnx, or set engine: "tfjs"',
-    });
-  }
-  return mod.createPolicyFromTinyCheckpoint(dir, { maxTokens, seed });
-}
-
 export default definePlugin<PolicyTinyOptions, 'policy'>({
   name: 'policy-tiny',
   kind: 'policy',
@@ -74,12 +75,10 @@ export default definePlugin<PolicyTinyOptions, 'policy'>({
   },
   async setup(ctx, options) {
     const dir = options.checkpoint ? (isAbsolute(options.checkpoint) ? options.checkpoint : resolve(ctx.configDir, options.checkpoint)) : DEFAULT_CHECKPOINT;
-    const maxTokens = options.maxTokens ?? 96;
-    if ((options.engine ?? 'onnx') === 'onnx') return onnxEngine(dir, maxTokens, ctx.rng.int(2 ** 31));
-    await useBackend(options.backend ?? 'wasm');
-    const ckpt = await loadCheckpoint(dir);
-    ctx.logger.debug?.(`policy-tiny: ${ckpt.id} from ${dir} (${ckpt.arch.nLayers}×${ckpt.arch.dModel}, backend ${options.backend ?? 'wasm'})`);
-    return new TinyPolicy(TinyModel.fromCheckpoint(ckpt), ckpt.id, { maxTokens, rng: ctx.rng.fork('generate') });
+    const engine = options.engine ?? 'onnx';
+    const policy = await TinyTrainablePolicy.open(dir, { engine, backend: options.backend ?? 'wasm', maxTokens: options.maxTokens ?? 96, rng: ctx.rng.fork('generate') });
+    ctx.logger.debug?.(`policy-tiny: ${policy.id} from ${dir} (engine ${engine}, trainable)`);
+    return policy;
   },
   commands: [trainCommand],
 });

@@ -1,10 +1,16 @@
 import type { Rng } from '@reasoner/core';
-import { disposeParams, initWeights, readParams, toParams, type Arch, type Params } from './model.js';
-import type { CharTokenizer } from '@reasoner/tiny-format';
-import type { LoadedCheckpoint } from '@reasoner/tiny-format';
+import * as tf from '@tensorflow/tfjs';
+import { disposeParams, initWeights, ownedVariable, readParams, toParams, type Arch, type Params } from './model.js';
+
+import type { CharTokenizer, LoadedCheckpoint } from '@reasoner/tiny-format';
+
+let cloneSeq = 0;
 
 /** A model in memory: architecture, tokenizer and its weights as tf.Variables. */
 export class TinyModel {
+  /** Bumped by every applied optimizer step (engines that copy the weights re-export on change). */
+  version = 0;
+
   constructor(
     readonly arch: Arch,
     readonly tokenizer: CharTokenizer,
@@ -25,6 +31,14 @@ export class TinyModel {
   /** Copies of the current weights (for saving a checkpoint). */
   weights(): Promise<Map<string, Float32Array>> {
     return readParams(this.params);
+  }
+
+  /** An independent copy of the current weights (a frozen reference). */
+  clone(): TinyModel {
+    const params: Params = new Map();
+    let i = 0;
+    for (const [name, v] of this.params) params.set(name, ownedVariable(tf.clone(v), true, `${v.name}~c${++cloneSeq}.${i++}`));
+    return new TinyModel(this.arch, this.tokenizer, params);
   }
 
   dispose(): void {
