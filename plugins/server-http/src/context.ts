@@ -3,7 +3,7 @@ import type { KeyCheck } from './auth.js';
 import type { Hub } from './hub.js';
 import type { JobManager } from './jobs.js';
 import type { ServerMetrics } from './metrics.js';
-import type { ModelRegistry } from './models.js';
+import type { ModelRegistry, SearchSpec } from './models.js';
 
 export interface ServeOptions {
   /** Default 8080; 0 picks a free port. */
@@ -26,11 +26,13 @@ export interface ServeOptions {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Serve the dashboard at GET / (default true). */
   dashboard: boolean;
+  /** More models: `{ fast: { use: '@reasoner/plugin-search-bon', options: { n: 4 } } }` serves `<policy>+fast`. */
+  searches: Record<string, SearchSpec>;
 }
 
 export const DEFAULT_SERVE_OPTIONS: ServeOptions = {
   port: 8080, host: '127.0.0.1', apiKeys: [], bodyLimit: 1024 * 1024, rateLimit: 600, requestTimeoutMs: 120_000,
-  maxTokensPerRequest: 200_000, maxChoices: 64, logLevel: 'info', dashboard: true,
+  maxTokensPerRequest: 200_000, maxChoices: 64, logLevel: 'info', dashboard: true, searches: {},
 };
 
 /** What every route gets. */

@@ -22,7 +22,9 @@ export interface ResolvedModel {
 
 interface InstalledSearch {
   short: string;
+  /** Package name, or for searches the server was given (`searches` option) any spec `use`. */
   pkg: string;
+  options?: Record<string, unknown>;
 }
 
 const SEARCH_PREFIXES = ['@reasoner/plugin-search-', 'reasoner-plugin-search-', '@reasoner/search-'];
@@ -38,13 +40,14 @@ export class ModelRegistry {
   private readonly cache = new Map<string, Promise<Search>>();
   private readonly closers: Array<() => Promise<void> | void> = [];
 
-  constructor(private readonly kernel: Kernel, extraSearches: InstalledSearch[] = []) {
+  constructor(private readonly kernel: Kernel, extra: Record<string, SearchSpec> = {}) {
+    const extraSearches = Object.entries(extra).map(([short, spec]) => ({ short, pkg: spec.use, options: spec.options }));
     const policyPlugin = kernel.plugins.find((p) => p.definition.kind === 'policy');
     this.alias = policyAlias(policyPlugin?.definition.name ?? 'policy');
     const found = discoverInstalled(kernel.dir)
       .filter((d) => d.kind === 'search')
       .map((d) => ({ pkg: d.name, short: SEARCH_PREFIXES.reduce((s, p) => (s.startsWith(p) ? s.slice(p.length) : s), d.name) }));
-    this.installed = [...found, ...extraSearches].filter((s, i, all) => all.findIndex((x) => x.short === s.short) === i);
+    this.installed = [...extraSearches, ...found].filter((s, i, all) => all.findIndex((x) => x.short === s.short) === i);
   }
 
   /** Ids for GET /v1/models: the policy, the config's search, one per installed search, and bon16. */
@@ -63,8 +66,11 @@ export class ModelRegistry {
       throw new HttpError(404, `The model \`${model}\` does not exist; this server has ${this.list().map((m) => `\`${m}\``).join(', ')} (GET /v1/models)`, 'invalid_request_error', 'model_not_found', 'model');
     }
     if (bodySearch !== undefined) {
+      // Only searches this server knows (no paths: a request must not make the server import a file).
       const spec = typeof bodySearch === 'string' ? { use: bodySearch } : bodySearch;
-      return { id: model, search: await this.load(spec), searchLabel: spec.use };
+      const known = this.installed.find((s) => s.short === spec.use || s.pkg === spec.use);
+      if (!known) throw new HttpError(400, `search "${spec.use}" is not installed on this server (have: ${this.installed.map((s) => s.short).join(', ') || 'none'})`, 'invalid_request_error', 'invalid_value', 'search');
+      return { id: model, search: await this.load({ use: known.pkg, options: { ...(known.options ?? {}), ...(spec.options ?? {}) } }), searchLabel: known.short };
     }
     if (searchPart === undefined) return { id: model, search: null, searchLabel: null };
     if (searchPart === 'config') {
@@ -79,7 +85,7 @@ export class ModelRegistry {
     }
     // The served config's options for this search (if it uses it) are the defaults, e.g. select: 'reward'.
     const configured = this.kernel.plugins.find((p) => p.definition.kind === 'search' && p.definition.name === `search-${known.short}`);
-    const spec: SearchSpec = { use: known.pkg, options: { ...(configured?.options ?? {}), ...(m[2] ? { n: Number(m[2]) } : {}) } };
+    const spec: SearchSpec = { use: known.pkg, options: { ...(configured?.options ?? {}), ...(known.options ?? {}), ...(m[2] ? { n: Number(m[2]) } : {}) } };
     return { id: model, search: await this.load(spec, model), searchLabel: `${known.short}${m[2] ? `(n=${m[2]})` : ''}` };
   }
 

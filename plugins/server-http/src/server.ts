@@ -51,7 +51,7 @@ export async function createServer(kernel: Kernel, opts: Partial<ServeOptions> =
     metrics.tokens.inc({ type: 'completion' }, u.completionTokens);
     metrics.policyCalls.inc(u.calls || 1);
   });
-  const models = new ModelRegistry(kernel);
+  const models = new ModelRegistry(kernel, options.searches);
   const jobs = new JobManager(kernel, (d) => metrics.jobs.inc(d));
   const runsDir = path.resolve(kernel.dir, kernel.config.run.out);
   const ctx: ServerContext = { kernel, options, hub, models, metrics, jobs, keys, runsDir };

@@ -3,8 +3,8 @@
  * `start` {taskId, model, search}, `select` / `expand` / `evaluate` / `backup` (tree searches'
  * hooks; nodes as {id, parent, depth, step, visits, value, reward, terminal}), `candidate`
  * (every scored solution — best-of-N has no tree), `generate` (a policy call), `best` (best so
- * far, when it improves), then `record` (the trajectory record, with the kept tree and
- * candidates) or `error`. `stream: false` returns {record, tree, candidates} as one JSON body.
+ * far, when it improves), then `tree` (tree searches: the final tree, compact) and `record`
+ * (the trajectory record, with its graded candidates and kept tree), or `error`. `stream: false` returns {record, tree, candidates} as one JSON body.
  */
 import type { FastifyInstance } from 'fastify';
 import type { SearchNode, Task } from '@reasoner/core';
@@ -75,7 +75,8 @@ export function reasonRoutes(app: FastifyInstance, ctx: ServerContext): void {
     sse.send({ taskId: task.id, model: modelId, search: model.searchLabel ?? model.search.name, prompt }, 'start');
     try {
       const { record, result } = await run();
-      sse.send({ ...record, tree: result.tree ? { nodes: result.tree.length, kept: result.tree.slice(0, 2048).map(nodeJson) } : null }, 'record');
+      if (result.tree) sse.send({ nodes: result.tree.length, kept: result.tree.slice(0, 2048).map(nodeJson) }, 'tree');
+      sse.send(record, 'record');
     } catch (e) {
       const { status, body: err } = toErrorResponse(req.workSignal.aborted ? req.workSignal.reason ?? e : e);
       if (status >= 500) req.log.error({ err: e }, 'search failed');
