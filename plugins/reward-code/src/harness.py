@@ -376,13 +376,21 @@ def _tests(fd_in, pid, req_w, rep_r):
             pass
 
     def gone():
-        try:
-            _, status = os.waitpid(pid, 0)
-        except OSError:
-            status = 0
-        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
-        emit('gone', code, sig)
+        # U closed its end or sent something that is not a reply. If it is exiting, report how it
+        # ended; if it is still there, it broke the protocol (and is killed by the caller)
+        import time
+        for _ in range(100):
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                done, status = pid, 0
+            if done:
+                code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+                sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+                emit('gone', code, sig)
+                return
+            time.sleep(0.002)
+        emit('error', 'protocol')
 
     def receive():
         try:
