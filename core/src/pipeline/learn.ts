@@ -1,0 +1,135 @@
+/**
+ * `reasoner learn`: one learner on a run's records, a JSONL data set, or online, through the
+ * kernel's services. Builds the LearnEnv every learner gets.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ReasonerError } from '../errors.js';
+import { stepFormatOf } from '../kernel/instrument.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { requireTrainable } from '../policy/trainable.js';
+import type { DatasetRecord, LearnEnv, LearnReport, Learner, TrainablePolicy } from '../types/learn.js';
+import type { TrajectoryRecord } from '../types/records.js';
+import type { Search } from '../types/search.js';
+import type { TaskSplit } from '../types/task.js';
+import { readJsonl } from '../util/jsonl.js';
+import { createRng } from '../util/rng.js';
+import { Budget } from './budget.js';
+import { rollout, type RolloutProgress } from './rollout.js';
+import { RunStore } from './run-store.js';
+import { checkOracle, runGrader, runReward } from './run.js';
+
+export interface LearnEnvOptions {
+  outDir: string;
+  records?: readonly TrajectoryRecord[];
+  dataset?: readonly DatasetRecord[];
+  signal: AbortSignal;
+  trainSplit?: TaskSplit;
+  /** Seed label: rounds of `iterate` fork their own streams. */
+  seedLabel?: string;
+  budget?: Budget;
+  progress?: RolloutProgress;
+}
+
+/** A search that explains itself when a learner needs one and the config has none. */
+const missingSearch = (kernel: Kernel): Search => ({
+  name: 'none',
+  async search() {
+    throw new ReasonerError('RSN_ERR_CONFIG_INVALID', 'this learner searches online, and no search is configured', { file: kernel.file, pointer: '/search', hint: 'add a search plugin, e.g. search: bon({ n: 16, select: "reward" })' });
+  },
+});
+
+/** The learner of the config, or a clear error. */
+export function requireLearner(kernel: Kernel): Learner {
+  const l = kernel.service('learn');
+  if (!l) throw new ReasonerError('RSN_ERR_CONFIG_INVALID', 'no learner configured', { file: kernel.file, pointer: '/learn', hint: 'add a learner, e.g. learn: "@reasoner/plugin-learn-sft" (or learn-dpo, learn-ppo)' });
+  return l;
+}
+
+/** The policy as a TrainablePolicy, or RSN_ERR_NOT_TRAINABLE pointing to `data export`. */
+export function requireTrainablePolicy(kernel: Kernel, learner: string): TrainablePolicy {
+  return requireTrainable(kernel.require('policy'), learner);
+}
+
+/** The LearnEnv of a kernel: services, run budget, seeded RNG, the rollout helper. */
+export function createLearnEnv(kernel: Kernel, policy: TrainablePolicy, o: LearnEnvOptions): LearnEnv {
+  const tasks = kernel.require('task');
+  const reward = runReward(kernel);
+  const grader = runGrader(kernel);
+  const search = kernel.service('search') ?? missingSearch(kernel);
+  const oracle = kernel.service('search') ? checkOracle(kernel, reward, search.usesReward !== false) : false;
+  const run = kernel.config.run;
+  const budget = o.budget ?? new Budget(run.budget?.perRun ?? {});
+  const rng = createRng(run.seed).fork(o.seedLabel ?? 'learn');
+  const services = {
+    policy, reward, grader, search, hooks: kernel.hooks, budget, perTask: run.budget?.perTask, rng: rng.fork('rollout'), signal: o.signal,
+    steps: stepFormatOf(tasks), concurrency: run.concurrency, keepCandidates: run.keep?.candidates ?? 64, oracle,
+  };
+  return {
+    tasks, trainSplit: o.trainSplit ?? 'train', policy, reward,
+    grader: grader ?? { grade: async (task, solution, signal) => { const r = await reward.score(task, solution, signal); return { correct: r.correct === true, answer: r.answer }; } },
+    search, hooks: kernel.hooks, budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
+    ...(o.records ? { records: o.records } : {}),
+    ...(o.dataset ? { dataset: o.dataset } : {}),
+    rollout: (t, opts) => rollout(services, t, { ...o.progress, ...opts }),
+  };
+}
+
+/** Writes JSON atomically (tmp + rename). */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file + '.tmp', JSON.stringify(value, null, 2) + '\n');
+  await rename(file + '.tmp', file);
+}
+
+/** Reads dataset records from a JSONL file ({prompt, solution, reward, …} per line). */
+export async function readDataset(file: string): Promise<DatasetRecord[]> {
+  if (!existsSync(file)) throw new ReasonerError('RSN_ERR_DATASET', `no such data file: ${file}`, { hint: 'pass a JSONL file of {prompt, solution, reward} lines (e.g. from `reasoner data export`)' });
+  const out: DatasetRecord[] = [];
+  for await (const line of readJsonl<Partial<DatasetRecord>>(file)) {
+    const r = line.value;
+    if (typeof r?.prompt !== 'string' || typeof r.solution !== 'string') {
+      throw new ReasonerError('RSN_ERR_DATASET', `${file}:${line.line} is not a dataset record (needs "prompt" and "solution" strings)`, { file, hint: 'each line: {"prompt": "...", "solution": "...", "reward": 1}' });
+    }
+    out.push({ ...r, prompt: r.prompt, solution: r.solution, reward: typeof r.reward === 'number' ? r.reward : 0 } as DatasetRecord);
+  }
+  return out;
+}
+
+export interface LearnOptions {
+  /** A run folder whose records to learn from. */
+  run?: string;
+  /** A JSONL data set to learn from. */
+  data?: string;
+  /** Where the checkpoint and learn.json go (default: <run.out>/learn-<stamp>). */
+  out?: string;
+  signal?: AbortSignal;
+  progress?: RolloutProgress;
+}
+
+export interface LearnResult {
+  report: LearnReport;
+  dir: string;
+  learner: string;
+  policyBefore: string;
+}
+
+/** Runs the configured learner once. */
+export async function learnPipeline(kernel: Kernel, o: LearnOptions = {}): Promise<LearnResult> {
+  const learner = requireLearner(kernel);
+  const policy = requireTrainablePolicy(kernel, learner.name);
+  if (o.run && o.data) throw new ReasonerError('RSN_ERR_USAGE', 'pass either --run or --data, not both');
+  const records = o.run ? await RunStore.read(path.resolve(o.run)) : undefined;
+  const dataset = o.data ? await readDataset(path.resolve(o.data)) : undefined;
+  const dir = path.resolve(o.out ?? path.join(kernel.dir, kernel.config.run.out, `learn-${RunStore.newRunId()}`));
+  await mkdir(dir, { recursive: true });
+  const signal = o.signal ?? new AbortController().signal;
+  const policyBefore = policy.id;
+  const env = createLearnEnv(kernel, policy, { outDir: dir, records, dataset, signal, progress: o.progress });
+  const t0 = Date.now();
+  const report = await learner.learn(env);
+  const result = { learner: learner.name, policyBefore, policyAfter: policy.id, source: o.run ?? o.data ?? 'online', ...report, wallMs: report.wallMs ?? Date.now() - t0 };
+  await writeJsonAtomic(path.join(dir, 'learn.json'), result);
+  return { report: result, dir, learner: learner.name, policyBefore };
+}

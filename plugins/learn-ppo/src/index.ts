@@ -1,0 +1,228 @@
+/**
+ * @reasoner/plugin-learn-ppo — online RL for trainable policies:
+ * - `algorithm: 'grpo'` (Shao et al. 2024): a group of samples per prompt, group-relative
+ *   advantages, no critic, k3 KL to the frozen start policy;
+ * - `algorithm: 'ppo'` (Schulman et al. 2017, as TRL / OpenRLHF): a value head, token-level
+ *   rewards (outcome on the last token, process rewards at step ends, −β·KL per token), GAE,
+ *   whitened advantages, clipped policy and value losses.
+ * Samples come from `env.rollout` with a plain sampler, so hooks, budget and the grader apply.
+ */
+import path from 'node:path';
+import { ReasonerError, definePlugin, drawTasks, isReasonerError, nothingToLearn, requireTrainable, saveOrFail } from '@reasoner/core';
+import type { LearnEnv, LearnReport, Learner, LrSchedule, Objective, ScoringPolicy, StepReport, Task, TrainBatch, TrainSequence, TrainablePolicy } from '@reasoner/core';
+import { gae, groupAdvantages, meanKl, tokenRewards, whiten } from './advantages.js';
+import { samplerSearch } from './sampler.js';
+
+export { gae, groupAdvantages, meanKl, tokenRewards, whiten, klK1, klK3, stepEndsByLine } from './advantages.js';
+export { samplerSearch } from './sampler.js';
+
+export interface PpoOptions {
+  algorithm: 'grpo' | 'ppo';
+  /** Rollout → update rounds per `learn` call. */
+  iterations: number;
+  promptsPerIteration: number;
+  /** Samples per prompt (GRPO's group; PPO samples as many). */
+  groupSize: number;
+  temperature: number;
+  maxTokens?: number;
+  clip: number;
+  /** GRPO: weight of the k3 KL term in the loss. PPO: weight of the per-token −KL in the rewards. */
+  klCoef: number;
+  /** Optimisation passes over each rollout batch (μ). */
+  updatesPerBatch: number;
+  /** Sequences per optimizer step (0 = the whole rollout batch in one step). */
+  miniBatch: number;
+  lr: number;
+  schedule: LrSchedule;
+  warmup: number;
+  /** GRPO: divide by the group's std (false = Dr. GRPO, mean baseline only). */
+  scaleRewards: boolean;
+  gamma: number;
+  lambda: number;
+  vfCoef: number;
+  valueClip: number;
+  /** PPO: weight of process rewards (reward.scoreSteps) placed at step ends; 0 = outcome only. */
+  processCoef: number;
+}
+
+export const ppoDefaults: PpoOptions = {
+  algorithm: 'grpo', iterations: 40, promptsPerIteration: 16, groupSize: 8, temperature: 1, clip: 0.2, klCoef: 0.04,
+  updatesPerBatch: 1, miniBatch: 0, lr: 1e-4, schedule: 'constant', warmup: 0, scaleRewards: true,
+  gamma: 1, lambda: 0.95, vfCoef: 0.5, valueClip: 0.2, processCoef: 0,
+};
+
+interface Sample { seq: TrainSequence; task: Task; reward: number; correct: boolean; group: number }
+
+/** Char index of a completion → token index, for any tokenizer (exact for a char-level one with eos). */
+const tokenAt = (charIdx: number, chars: number, tokens: number): number =>
+  tokens === chars + 1 || tokens === chars ? Math.min(tokens - 1, charIdx) : Math.min(tokens - 1, Math.floor((charIdx * tokens) / Math.max(1, chars)));
+
+/** Process rewards of a completion as token rewards: coef·(s_i − s_{i−1}) at step i's end (s_{−1} = 1): a dead end costs once. */
+async function processRewards(env: LearnEnv, s: Sample, tokens: number, coef: number): Promise<{ steps: number[]; stepEnds: number[] } | undefined> {
+  if (!coef || !env.reward.scoreSteps) return undefined;
+  const text = s.seq.completion;
+  const lines = text.split('\n');
+  const steps: string[] = [], ends: number[] = [];
+  let pos = 0;
+  for (const l of lines) {
+    pos += l.length;
+    if (l.trim()) { steps.push(l); ends.push(tokenAt(Math.min(pos, text.length - 1), text.length, tokens)); }
+    pos += 1;
+  }
+  if (!steps.length) return undefined;
+  const scores = await env.reward.scoreSteps(s.task, steps, env.signal);
+  return { steps: scores.map((x, i) => x - (i ? scores[i - 1]! : 1)), stepEnds: ends };
+}
+
+export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
+  const o: PpoOptions = { ...ppoDefaults, ...options };
+  const name = `learn-ppo(${o.algorithm})`;
+  if (o.algorithm === 'grpo' && o.groupSize < 2) throw new ReasonerError('RSN_ERR_PLUGIN_OPTIONS', `GRPO needs groupSize ≥ 2 (got ${o.groupSize}): advantages are relative to the group`, { plugin: 'learn-ppo' });
+  return {
+    name,
+    async learn(env: LearnEnv): Promise<LearnReport> {
+      const policy: TrainablePolicy = requireTrainable(env.policy, name);
+      if (o.algorithm === 'ppo' && typeof policy.values !== 'function') {
+        throw new ReasonerError('RSN_ERR_NOT_TRAINABLE', `${name}: policy ${policy.id} has no value head (values()), which PPO's critic needs`, { plugin: 'learn-ppo', hint: 'use algorithm: "grpo" (no critic), or a backend with a value head (policy-tiny)' });
+      }
+      if (env.records?.length || env.dataset?.length) env.logger.info(`${name} learns online: the given records are not used (use learn-sft or learn-dpo for offline data)`);
+      const t0 = Date.now();
+      const all = await drawTasks(env.tasks, env.trainSplit, o.iterations * o.promptsPerIteration, env.rng.fork('tasks'), o.iterations * o.promptsPerIteration * 2);
+      if (all.length === 0) throw nothingToLearn(name, `task source "${env.tasks.name}" has no ${env.trainSplit} tasks`, 'configure a task source with a training split');
+      policy.configure({ lr: o.lr, schedule: o.schedule, warmup: o.warmup, totalSteps: policy.optimizer().step + o.iterations * o.updatesPerBatch * Math.max(1, o.miniBatch ? Math.ceil((o.promptsPerIteration * o.groupSize) / o.miniBatch) : 1) });
+      const ref: ScoringPolicy = await policy.reference();
+      const sums: Record<string, number> = {};
+      let steps = 0, tokens = 0, trainMs = 0, failure: ReasonerError | undefined;
+      let first: { reward: number; correct: number } | undefined, lastIt: { reward: number; correct: number; kl: number } | undefined;
+      let zeroGroups = 0, groupsSeen = 0;
+      const step = async (batch: TrainBatch, objective: Objective): Promise<StepReport | undefined> => {
+        const s0 = Date.now();
+        try {
+          const r = await policy.trainStep(batch, objective, { signal: env.signal });
+          trainMs += Date.now() - s0;
+          steps++; tokens += r.tokens;
+          sums.loss = (sums.loss ?? 0) + r.loss;
+          for (const [k, v] of Object.entries(r.metrics)) if (Number.isFinite(v)) sums[k] = (sums[k] ?? 0) + v;
+          await env.hooks.learnStep.promise({ step: r.step, loss: r.loss, lr: r.lr, metrics: { ...r.metrics, tokensPerSec: (tokens / Math.max(1, trainMs)) * 1000 } });
+          return r;
+        } catch (e) {
+          if (isReasonerError(e) && e.code === 'RSN_ERR_TRAIN') { failure = e; return undefined; }
+          throw e;
+        }
+      };
+      try {
+        for (let it = 0; it < o.iterations && !failure; it++) {
+          if (env.signal.aborted || env.budget.exhausted()) break;
+          const tasks = all.slice(it * o.promptsPerIteration, (it + 1) * o.promptsPerIteration);
+          if (!tasks.length) break;
+          const byId = new Map(tasks.map((t) => [t.id, t]));
+          const records = await env.rollout(tasks, { search: samplerSearch(o.groupSize, o.temperature, o.maxTokens), keepCandidates: o.groupSize });
+          const samples: Sample[] = [];
+          let advs: number[] = [];
+          records.forEach((r, gi) => {
+            const task = byId.get(r.taskId);
+            if (r.error || !task || !r.candidates?.length) return;
+            const rewards = r.candidates.map((c) => c.reward ?? (c.correct ? 1 : 0));
+            const a = groupAdvantages(rewards, { scale: o.scaleRewards });
+            groupsSeen++;
+            if (o.algorithm === 'grpo' && a.every((x) => x === 0)) { zeroGroups++; return; } // no signal in this group
+            r.candidates.forEach((c, i) => {
+              samples.push({ seq: { prompt: r.prompt, completion: c.text, eos: true }, task, reward: rewards[i]!, correct: c.correct, group: gi });
+              advs.push(a[i]!);
+            });
+          });
+          const allRewards = records.flatMap((r) => (r.candidates ?? []).map((c) => c.reward ?? (c.correct ? 1 : 0)));
+          const allCorrect = records.flatMap((r) => (r.candidates ?? []).map((c) => (c.correct ? 1 : 0)));
+          const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+          const itStats = { reward: meanOf(allRewards), correct: meanOf(allCorrect) };
+          first ??= itStats;
+          if (samples.length === 0) { lastIt = { ...itStats, kl: lastIt?.kl ?? 0 }; continue; }
+          const batch: TrainBatch = { sequences: samples.map((s) => s.seq) };
+          const old = (await policy.sequenceLogprobs(batch, env.signal)).map((x) => x.logprobs);
+          const refLp = (await ref.sequenceLogprobs(batch, env.signal)).map((x) => x.logprobs);
+          const kl = meanOf(old.map((l, i) => meanKl(l, refLp[i]!)));
+          lastIt = { ...itStats, kl };
+          let objectiveFor: (idx: number[]) => Objective;
+          if (o.algorithm === 'grpo') {
+            objectiveFor = (idx) => ({ kind: 'grpo', clip: o.clip, klCoef: o.klCoef, advantages: idx.map((i) => advs[i]!), oldLogprobs: idx.map((i) => old[i]!), refLogprobs: idx.map((i) => refLp[i]!) });
+          } else {
+            const values = await policy.values!(batch, env.signal);
+            const perTok: number[][] = [], rets: number[][] = [];
+            for (let i = 0; i < samples.length; i++) {
+              const T = old[i]!.length;
+              const pr = await processRewards(env, samples[i]!, T, o.processCoef);
+              const r = tokenRewards({ tokens: T, outcome: samples[i]!.reward, klCoef: o.klCoef, logp: old[i], refLogp: refLp[i], ...(pr ? { steps: pr.steps, stepEnds: pr.stepEnds, processCoef: o.processCoef } : {}) });
+              const g = gae(r, values[i]!.slice(0, T), o.gamma, o.lambda);
+              perTok.push(g.advantages);
+              rets.push(g.returns);
+            }
+            // Whiten over every token of the batch (as TRL/OpenRLHF), then cut back into sequences.
+            const flat = whiten(perTok.flat());
+            let k = 0;
+            const white = perTok.map((row) => row.map(() => flat[k++]!));
+            advs = [];
+            objectiveFor = (idx) => ({ kind: 'ppo-clip', clip: o.clip, klCoef: 0, vfCoef: o.vfCoef, valueClip: o.valueClip,
+              advantages: idx.map((i) => white[i]!), oldLogprobs: idx.map((i) => old[i]!), returns: idx.map((i) => rets[i]!), oldValues: idx.map((i) => values[i]!.slice(0, old[i]!.length)) });
+          }
+          const order = samples.map((_, i) => i);
+          const mb = o.miniBatch > 0 ? o.miniBatch : order.length;
+          for (let u = 0; u < o.updatesPerBatch && !failure; u++) {
+            const rng = env.rng.fork(`it${it}:u${u}`);
+            for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
+            for (let s = 0; s < order.length && !failure; s += mb) {
+              const idx = order.slice(s, s + mb);
+              await step({ sequences: idx.map((i) => samples[i]!.seq) }, objectiveFor(idx));
+            }
+          }
+          await env.hooks.learnEpoch.promise({ epoch: it + 1, metrics: { reward: itStats.reward, correct: itStats.correct, kl, samples: samples.length } });
+          env.logger.debug(`${name} iteration ${it + 1}: reward ${itStats.reward.toFixed(3)}, kl ${kl.toFixed(4)}, ${samples.length} samples`);
+        }
+      } finally {
+        await ref.close?.();
+      }
+      if (steps === 0 && !failure) throw nothingToLearn(name, `no group had a reward signal (${zeroGroups} of ${groupsSeen} groups were all right or all wrong)`, 'use tasks the policy sometimes solves, a larger groupSize, or a higher temperature');
+      const saved = steps > 0 || failure ? await saveOrFail(policy, path.join(env.outDir, 'checkpoint'), { steps, error: failure }, name) : undefined;
+      const metrics: Record<string, number> = {};
+      for (const [k, v] of Object.entries(sums)) metrics[k] = steps ? v / steps : NaN;
+      Object.assign(metrics, {
+        tokensPerSec: trainMs ? (tokens / trainMs) * 1000 : 0, trainMs,
+        rewardFirst: first?.reward ?? NaN, rewardLast: lastIt?.reward ?? NaN, correctFirst: first?.correct ?? NaN, correctLast: lastIt?.correct ?? NaN,
+        klToStart: lastIt?.kl ?? NaN, zeroSignalGroups: zeroGroups, groups: groupsSeen,
+      });
+      return { checkpoint: saved?.dir, steps, tokens, wallMs: Date.now() - t0, metrics };
+    },
+  };
+}
+
+export default definePlugin<PpoOptions, 'learn'>({
+  name: 'learn-ppo',
+  kind: 'learn',
+  apiVersion: 1,
+  description: 'Online PPO (value head, GAE, clipped objective, KL) and GRPO (group-relative advantages, KL to the start)',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      algorithm: { enum: ['grpo', 'ppo'], default: ppoDefaults.algorithm },
+      iterations: { type: 'integer', minimum: 1, default: ppoDefaults.iterations },
+      promptsPerIteration: { type: 'integer', minimum: 1, default: ppoDefaults.promptsPerIteration },
+      groupSize: { type: 'integer', minimum: 1, default: ppoDefaults.groupSize },
+      temperature: { type: 'number', exclusiveMinimum: 0, default: ppoDefaults.temperature },
+      maxTokens: { type: 'integer', minimum: 1 },
+      clip: { type: 'number', exclusiveMinimum: 0, default: ppoDefaults.clip },
+      klCoef: { type: 'number', minimum: 0, default: ppoDefaults.klCoef },
+      updatesPerBatch: { type: 'integer', minimum: 1, default: ppoDefaults.updatesPerBatch },
+      miniBatch: { type: 'integer', minimum: 0, default: ppoDefaults.miniBatch },
+      lr: { type: 'number', exclusiveMinimum: 0, default: ppoDefaults.lr },
+      schedule: { enum: ['constant', 'cosine', 'linear'], default: ppoDefaults.schedule },
+      warmup: { type: 'integer', minimum: 0, default: ppoDefaults.warmup },
+      scaleRewards: { type: 'boolean', default: ppoDefaults.scaleRewards },
+      gamma: { type: 'number', minimum: 0, maximum: 1, default: ppoDefaults.gamma },
+      lambda: { type: 'number', minimum: 0, maximum: 1, default: ppoDefaults.lambda },
+      vfCoef: { type: 'number', minimum: 0, default: ppoDefaults.vfCoef },
+      valueClip: { type: 'number', exclusiveMinimum: 0, default: ppoDefaults.valueClip },
+      processCoef: { type: 'number', minimum: 0, default: ppoDefaults.processCoef },
+    },
+  },
+  setup: (_ctx, options) => createPpoLearner(options),
+});

@@ -1,0 +1,50 @@
+/**
+ * STaR / rejection-sampling fine-tuning sets from graded search data (Zelikman et al. 2022;
+ * Yuan et al. 2023): grader-correct candidates (distinct, a few per prompt), optionally weighted
+ * by reward, plus replayed reference solutions so the policy does not forget what it knew.
+ */
+import type { CandidateGroup } from '@reasoner/core';
+
+export interface SftExample {
+  prompt: string;
+  completion: string;
+  weight: number;
+  source: 'correct' | 'all' | 'rationalized' | 'replay';
+  length: number;
+}
+
+export interface SftSetOptions {
+  /** `correct`: grader-correct candidates only (STaR/RFT); `all`: every candidate (behaviour cloning). */
+  filter: 'correct' | 'all';
+  /** Distinct candidates kept per prompt (shortest first: fewer wasted steps). */
+  perPrompt: number;
+  /** Weight each example by its reward (clamped to ≥ 0) instead of 1. */
+  weightByReward: boolean;
+}
+
+export const example = (prompt: string, completion: string, weight: number, source: SftExample['source']): SftExample =>
+  ({ prompt, completion, weight, source, length: prompt.length + completion.length });
+
+/** The examples of the search groups (before replay and rationalisation). */
+export function starExamples(groups: readonly CandidateGroup[], o: SftSetOptions): SftExample[] {
+  const out: SftExample[] = [];
+  for (const g of groups) {
+    const pool = g.candidates.filter((c) => (o.filter === 'all' || c.correct) && c.text.trim().length > 0);
+    pool.sort((a, b) => a.text.length - b.text.length);
+    for (const c of pool.slice(0, o.perPrompt)) {
+      const w = o.weightByReward ? Math.max(0, c.reward ?? (c.correct ? 1 : 0)) : 1;
+      if (w > 0) out.push(example(g.prompt, c.text, w, o.filter === 'all' ? 'all' : 'correct'));
+    }
+  }
+  return out;
+}
+
+/** Prompts with no correct candidate: the ones STaR rationalises with the answer as a hint. */
+export function unsolved(groups: readonly CandidateGroup[]): CandidateGroup[] {
+  return groups.filter((g) => !g.candidates.some((c) => c.correct));
+}
+
+/** The hinted prompt of rationalisation: `{prompt}` and `{answer}` are replaced. */
+export function hintPrompt(template: string, prompt: string, answer: string): string {
+  return template.replaceAll('{prompt}', prompt).replaceAll('{answer}', answer);
+}

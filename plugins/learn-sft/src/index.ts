@@ -1,0 +1,135 @@
+/**
+ * @reasoner/plugin-learn-sft — behaviour cloning, rejection-sampling fine-tuning (RFT) and STaR
+ * on searched data: the grader-correct candidates of each prompt, rationalisation of failures
+ * with the answer as a hint, replay of the task's reference solutions, optional reward weights.
+ */
+import { definePlugin, drawTasks, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
+import type { CandidateGroup, LearnEnv, LearnReport, Learner, LrSchedule } from '@reasoner/core';
+import path from 'node:path';
+import { example, hintPrompt, starExamples, unsolved, type SftExample } from './data.js';
+
+export { starExamples, unsolved, hintPrompt, example } from './data.js';
+export type { SftExample, SftSetOptions } from './data.js';
+
+export interface SftOptions {
+  filter: 'correct' | 'all';
+  perPrompt: number;
+  weightByReward: boolean;
+  /** STaR rationalisation: re-search unsolved prompts with the gold answer in the prompt, train on the original prompt. */
+  rationalize: boolean;
+  hintTemplate: string;
+  /** Reference solutions replayed, as a share of the searched examples (0 = none). */
+  replay: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  schedule: LrSchedule;
+  warmup: number;
+  maxSteps?: number;
+  /** Online (no records given): training tasks searched per call of `learn`. */
+  tasks: number;
+}
+
+export const sftDefaults: SftOptions = {
+  filter: 'correct', perPrompt: 4, weightByReward: false, rationalize: false, hintTemplate: '{prompt}answer: {answer}\n',
+  replay: 0.5, epochs: 2, batchSize: 32, lr: 5e-4, schedule: 'cosine', warmup: 10, tasks: 512,
+};
+
+async function rationalise(env: LearnEnv, groups: CandidateGroup[], o: SftOptions): Promise<SftExample[]> {
+  const todo = unsolved(groups).filter((g) => g.gold !== null);
+  if (!o.rationalize || todo.length === 0) return [];
+  const originals = new Map(todo.map((g) => [g.taskId, g]));
+  const hinted = todo.map((g) => ({ id: g.taskId, prompt: hintPrompt(o.hintTemplate, g.prompt, g.gold!), answer: g.gold! }));
+  let records;
+  try {
+    records = await env.rollout(hinted);
+  } catch (e) {
+    env.logger.warn(`learn-sft: rationalisation skipped: ${(e as Error).message}`);
+    return [];
+  }
+  const out: SftExample[] = [];
+  for (const g of groupsFromRecords(records)) {
+    const orig = originals.get(g.taskId);
+    const c = g.candidates.filter((x) => x.correct).sort((a, b) => a.text.length - b.text.length)[0];
+    // Train on the prompt without the hint: the rationale must stand on its own.
+    if (orig && c) out.push(example(orig.prompt, c.text, 1, 'rationalized'));
+  }
+  return out;
+}
+
+async function replaySet(env: LearnEnv, n: number): Promise<SftExample[]> {
+  if (n <= 0) return [];
+  const tasks = await drawTasks(env.tasks, env.trainSplit, n, env.rng.fork('replay'), n * 4);
+  return tasks.filter((t) => typeof t.solution === 'string' && t.solution.length > 0).map((t) => example(t.prompt, t.solution!, 1, 'replay'));
+}
+
+export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
+  const o: SftOptions = { ...sftDefaults, ...options };
+  const name = 'learn-sft';
+  return {
+    name,
+    async learn(env: LearnEnv): Promise<LearnReport> {
+      const policy = requireTrainable(env.policy, name);
+      const t0 = Date.now();
+      const { groups } = await learnGroups(env, o.tasks, name);
+      const stats = groupStats(groups);
+      const searched = starExamples(groups, o);
+      const rationalized = await rationalise(env, groups, o);
+      if (searched.length + rationalized.length === 0) {
+        throw nothingToLearn(name, o.filter === 'correct'
+          ? `none of the ${stats.candidates} candidates of ${stats.prompts} prompts is correct`
+          : `the ${stats.prompts} prompts have no candidates`,
+        'search harder (more samples, a tree search) or on easier tasks, turn on `rationalize` where the task has gold answers, or use filter: "all"');
+      }
+      const replay = await replaySet(env, Math.round(o.replay * (searched.length + rationalized.length)));
+      const items = [...searched, ...rationalized, ...replay];
+      env.logger.info(`${name}: ${searched.length} searched + ${rationalized.length} rationalised + ${replay.length} replayed examples from ${stats.prompts} prompts (${stats.solved} solved)`);
+      const loop = await trainLoop({ ...env, policy }, {
+        items, batchSize: o.batchSize, epochs: o.epochs, maxSteps: o.maxSteps, rng: env.rng.fork('batches'),
+        optimizer: { lr: o.lr, schedule: o.schedule, warmup: o.warmup },
+        build: async (rows) => ({
+          batch: { sequences: rows.map((r) => ({ prompt: r.prompt, completion: r.completion, eos: true })) },
+          objective: { kind: 'nll', weights: rows.map((r) => r.weight) },
+        }),
+      });
+      const saved = loop.steps > 0 ? await saveOrFail(policy, path.join(env.outDir, 'checkpoint'), loop, name) : undefined;
+      return {
+        checkpoint: saved?.dir,
+        steps: loop.steps,
+        tokens: loop.tokens,
+        wallMs: Date.now() - t0,
+        metrics: {
+          ...loop.metrics, examples: items.length, searched: searched.length, rationalized: rationalized.length, replayed: replay.length,
+          prompts: stats.prompts, solvedPrompts: stats.solved, candidates: stats.candidates, correctCandidates: stats.correct, trainMs: loop.trainMs,
+        },
+      };
+    },
+  };
+}
+
+export default definePlugin<SftOptions, 'learn'>({
+  name: 'learn-sft',
+  kind: 'learn',
+  apiVersion: 1,
+  description: 'SFT / rejection sampling / STaR on grader-correct search candidates, with rationalisation and replay',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      filter: { enum: ['correct', 'all'], default: sftDefaults.filter },
+      perPrompt: { type: 'integer', minimum: 1, default: sftDefaults.perPrompt },
+      weightByReward: { type: 'boolean', default: sftDefaults.weightByReward },
+      rationalize: { type: 'boolean', default: sftDefaults.rationalize },
+      hintTemplate: { type: 'string', default: sftDefaults.hintTemplate },
+      replay: { type: 'number', minimum: 0, maximum: 10, default: sftDefaults.replay },
+      epochs: { type: 'integer', minimum: 1, default: sftDefaults.epochs },
+      batchSize: { type: 'integer', minimum: 1, default: sftDefaults.batchSize },
+      lr: { type: 'number', exclusiveMinimum: 0, default: sftDefaults.lr },
+      schedule: { enum: ['constant', 'cosine', 'linear'], default: sftDefaults.schedule },
+      warmup: { type: 'integer', minimum: 0, default: sftDefaults.warmup },
+      maxSteps: { type: 'integer', minimum: 1 },
+      tasks: { type: 'integer', minimum: 1, default: sftDefaults.tasks },
+    },
+  },
+  setup: (_ctx, options) => createSftLearner(options),
+});
