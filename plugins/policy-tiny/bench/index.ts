@@ -13,6 +13,7 @@ import { forwardFlopsPerToken, parameterCount } from '../src/model.js';
 import { TinyModel } from '../src/tiny-model.js';
 import { CharTokenizer } from '@reasoner/tiny-format';
 import { DEFAULT_RECIPE, train } from '../src/train.js';
+import { objectivesBench } from './objectives.js';
 
 const ALPHABET = '\n *+-/0123456789<=>';
 const PROMPT_LEN = 12;
@@ -90,11 +91,13 @@ export default {
   name: 'policy-tiny',
   async run(): Promise<Record<string, unknown>> {
     const wasm = await backendBench('wasm', true);
+    const objectives = await objectivesBench();
     const cpu = await backendBench('cpu', false);
     await useBackend('wasm');
     return {
       model: { ...DEFAULT_RECIPE.size, parameters: parameterCount({ ...DEFAULT_RECIPE.size, vocabSize: ALPHABET.length + 3 }) },
       wasm,
+      objectives,
       cpu,
       wasm_vs_cpu_train: +((wasm.train_tokPerSec as number) / (cpu.train_tokPerSec as number)).toFixed(2),
       kv_speedup_wasm_b16: +((wasm.gen_b16_kv_tokPerSec as number) / (wasm.gen_b16_nokv_tokPerSec as number)).toFixed(2),
