@@ -26,6 +26,7 @@ export default definePlugin<OpenAiPolicyOptions, 'policy'>({
       maxRetries: { type: 'integer', minimum: 0, maximum: 20, default: 3 },
       concurrency: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
       probe: { type: 'boolean', default: true },
+      probePrompt: { type: 'string', minLength: 1 },
       pricePerMTokens: { type: 'object', additionalProperties: false, required: ['prompt', 'completion'], properties: { prompt: { type: 'number', minimum: 0 }, completion: { type: 'number', minimum: 0 } } },
       headers: { type: 'object', additionalProperties: { type: 'string' } },
       id: { type: 'string' },

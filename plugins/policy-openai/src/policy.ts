@@ -32,6 +32,8 @@ export interface OpenAiPolicyOptions {
   concurrency: number;
   /** Probe the server at start-up (models list, a 1-token request) and set capabilities from it. */
   probe: boolean;
+  /** Text of the probe requests (must be valid input for the model; default "1 2"). */
+  probePrompt?: string;
   /** Price per million tokens, for cost accounting (`stats().costUsd`). */
   pricePerMTokens?: { prompt: number; completion: number };
   /** Extra HTTP headers on every request. */
@@ -121,7 +123,7 @@ export class OpenAiPolicy implements Policy {
     const errors: string[] = [];
     if (o.mode !== 'chat') {
       try {
-        const res = await this.client.completions.create({ model: o.model, prompt: 'Hello', max_tokens: 1, n: 2, logprobs: 1, temperature: 1 }, { signal, maxRetries: 1 });
+        const res = await this.client.completions.create({ model: o.model, prompt: o.probePrompt ?? '1 2', max_tokens: 1, n: 2, logprobs: 1, temperature: 1 }, { signal, maxRetries: 1 });
         r.completions = true;
         r.nativeN = res.choices?.length === 2;
         r.logprobs = !!res.choices?.[0]?.logprobs?.token_logprobs?.length;
@@ -132,13 +134,13 @@ export class OpenAiPolicy implements Policy {
     }
     if (!r.completions) {
       try {
-        const res = await this.client.chat.completions.create({ model: o.model, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 1, n: 2, logprobs: true }, { signal, maxRetries: 1 });
+        const res = await this.client.chat.completions.create({ model: o.model, messages: [{ role: 'user', content: o.probePrompt ?? '1 2' }], max_tokens: 1, n: 2, logprobs: true }, { signal, maxRetries: 1 });
         r.chat = true;
         r.nativeN = res.choices?.length === 2;
         r.logprobs = !!res.choices?.[0]?.logprobs?.content?.length;
       } catch (e) {
         try { // servers that reject n or logprobs
-          await this.client.chat.completions.create({ model: o.model, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 1 }, { signal, maxRetries: 1 });
+          await this.client.chat.completions.create({ model: o.model, messages: [{ role: 'user', content: o.probePrompt ?? '1 2' }], max_tokens: 1 }, { signal, maxRetries: 1 });
           r.chat = true;
         } catch (e2) {
           errors.push(`chat: ${(e2 as Error).message}`);
@@ -196,7 +198,10 @@ export class OpenAiPolicy implements Policy {
       this.totals.errors++;
       throw policyError(e, what, o.baseURL);
     }
-    for (const c of raw) if (typeof c.text !== 'string') throw malformed(what, 'a choice has no text');
+    if (raw.some((c) => typeof c.text !== 'string')) {
+      this.totals.errors++;
+      throw malformed(what, 'a choice has no text');
+    }
     const completionTokens = usage?.completion_tokens ?? raw.reduce((a, c) => a + (c.logprobs?.length ?? Math.ceil(c.text.length / 4)), 0);
     const promptTokens = usage?.prompt_tokens ?? Math.ceil((req.prompt.length + (req.prefix?.length ?? 0)) / 4) * n;
     const chars = raw.reduce((a, c) => a + c.text.length, 0) || 1;

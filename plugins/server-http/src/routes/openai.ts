@@ -42,6 +42,8 @@ interface CompletionBody extends SamplingBody {
 interface Choice {
   text: string;
   finishReason: 'stop' | 'length';
+  /** vLLM-style: the stop sequence that ended the text (null: end of sequence or length). */
+  stopReason: string | null;
   logprobs?: number[];
   tokens: number;
   record?: Record<string, unknown>;
@@ -89,7 +91,8 @@ async function produce(ctx: ServerContext, req: FastifyRequest, body: SamplingBo
       };
       const r = await generateOnce(ctx.kernel, task, request, { signal: req.workSignal, budget, seed });
       add(r.usage);
-      return r.completions.map((c) => ({ text: c.text, finishReason: finish(c), logprobs: c.logprobs, tokens: c.tokens }));
+      // Which stop matched is not reported by the policy: name the first one (enough to tell a step end from EOS).
+      return r.completions.map((c) => ({ text: c.text, finishReason: finish(c), stopReason: c.finishReason === 'stop' ? stop?.[0] ?? null : null, logprobs: c.logprobs, tokens: c.tokens }));
     }
     ctx.metrics.searches.inc(n);
     try {
@@ -97,7 +100,7 @@ async function produce(ctx: ServerContext, req: FastifyRequest, body: SamplingBo
         const { record } = await searchTask(ctx.kernel, model.search!, { ...task, id: `${task.id}-${i}` }, { signal: req.workSignal, budget, seed: seed === undefined ? undefined : seed + i });
         add(record.usage);
         return {
-          text: record.solution, finishReason: 'stop' as const, tokens: record.usage.completionTokens,
+          text: record.solution, finishReason: 'stop' as const, stopReason: null, tokens: record.usage.completionTokens,
           record: { taskId: record.taskId, answer: record.answer, reward: record.reward?.value ?? null, correct: record.correct, search: record.search, ms: record.ms },
         };
       }));
@@ -150,7 +153,7 @@ export function openAiRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const r = await produce(ctx, req, body, [prompt], messages, !!body.logprobs);
       return {
         id, object: 'chat.completion', created, model: body.model, system_fingerprint: null,
-        choices: r.choices.map((c, index) => ({ index, message: { role: 'assistant', content: c.text, refusal: null }, logprobs: shapeLogprobs(c), finish_reason: c.finishReason })),
+        choices: r.choices.map((c, index) => ({ index, message: { role: 'assistant', content: c.text, refusal: null }, logprobs: shapeLogprobs(c), finish_reason: c.finishReason, stop_reason: c.stopReason })),
         usage: usageJson(r.usage), ...reasonerExtra(r),
       };
     }
@@ -184,6 +187,7 @@ export function openAiRoutes(app: FastifyInstance, ctx: ServerContext): void {
           ? { tokens: toks, token_logprobs: c.logprobs, top_logprobs: null, text_offset: toks.map((t) => { const o = offset; offset += t.length; return o; }) }
           : null,
         finish_reason: c.finishReason,
+        stop_reason: c.stopReason,
       };
     };
     if (!body.stream) {
