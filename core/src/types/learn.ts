@@ -114,8 +114,12 @@ export interface PpoClipObjective {
   valueClip?: number;
   /** Per sequence, per completion token. */
   advantages: number[][];
-  /** Per sequence, per token: the behaviour policy's logprobs (from `sequenceLogprobs` before the update). */
-  oldLogprobs: number[][];
+  /**
+   * Per sequence, per token: the behaviour policy's logprobs (from `sequenceLogprobs` before the
+   * first update on these samples). Absent: the current logprobs without gradient (ratio 1), the
+   * single-update on-policy case; saves the learner a forward pass.
+   */
+  oldLogprobs?: number[][];
   /** Per sequence, per token: the reference's logprobs, for the KL term. */
   refLogprobs?: number[][];
   /** Per sequence, per token: value targets (GAE returns). */
@@ -136,8 +140,8 @@ export interface GrpoObjective {
   klCoef?: number;
   /** One per sequence. */
   advantages: number[];
-  /** Per sequence, per token. On the first update of fresh samples these equal the current logprobs. */
-  oldLogprobs: number[][];
+  /** Per sequence, per token. Absent: the current logprobs without gradient (one update per batch of samples, TRL's default). */
+  oldLogprobs?: number[][];
   /** Per sequence, per token (required when klCoef > 0). */
   refLogprobs?: number[][];
   /** Default `sequence-mean` (the paper's 1/|o_i| normalisation). */

@@ -24,6 +24,9 @@ export interface ObjectivePlan {
   loss(f: ForwardOut): LossOut;
 }
 
+/** Identity whose gradient is 0: "the current logprobs, detached" for the on-policy ratio. */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
+
 const bad = (msg: string, hint?: string): never => {
   throw new ReasonerError('RSN_ERR_TRAIN', msg, hint ? { hint } : {});
 };
@@ -75,7 +78,7 @@ export function planObjective(objective: Objective, sequences: readonly TrainSeq
     case 'grpo': {
       const clip = positive(objective.clip, `${objective.kind} clip`);
       const klCoef = nonNegative(objective.klCoef, `${objective.kind} klCoef`, 0);
-      const old = perToken(rows, objective.oldLogprobs, 'oldLogprobs', T);
+      const old = objective.oldLogprobs !== undefined ? perToken(rows, objective.oldLogprobs, 'oldLogprobs', T) : null;
       const ref = objective.refLogprobs !== undefined ? perToken(rows, objective.refLogprobs, 'refLogprobs', T) : null;
       if (klCoef > 0 && !ref) bad(`${objective.kind} klCoef > 0 needs refLogprobs`, 'pass refLogprobs from reference().sequenceLogprobs(batch), or set klCoef 0');
       let adv: Float32Array;
@@ -100,7 +103,7 @@ export function planObjective(objective: Objective, sequences: readonly TrainSeq
         needsValues: vfCoef > 0,
         needsEntropy: true,
         loss: (f) => {
-          const out = clippedPolicyLoss(f.lp, f.mask, t2(old), t2(adv), ref ? t2(ref) : null, { clip, klCoef, aggregate });
+          const out = clippedPolicyLoss(f.lp, f.mask, old ? t2(old) : stopGradient(f.lp), t2(adv), ref ? t2(ref) : null, { clip, klCoef, aggregate });
           if (f.entropy) out.metrics.entropy = tf.div(tf.sum(tf.mul(f.entropy, f.mask)), tf.maximum(tf.sum(f.mask), 1)) as tf.Scalar;
           if (returns && f.values) {
             const vl = valueLoss(f.values, f.mask, t2(returns), oldValues ? t2(oldValues) : null, valueClip);

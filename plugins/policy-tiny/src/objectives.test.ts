@@ -109,3 +109,16 @@ describe('objectives', () => {
     err({ kind: 'sft' }, /unknown objective/);
   });
 });
+
+describe('on-policy ratio', () => {
+  beforeAll(async () => { await useBackend('cpu'); });
+  it('GRPO without oldLogprobs has ratio 1 and the gradient of −A·lp (per token, sequence-mean)', () => {
+    const rows: EncodedRow[] = [{ ids: [1, 5, 6], lossFrom: 1, n: 1 }];
+    const plan = planObjective({ kind: 'grpo', clip: 0.2, advantages: [2] }, [{ prompt: 'a', completion: 'b' }], rows, 2);
+    const lp0 = tf.tensor2d([[0, -0.7]]);
+    const g = tf.grad((lp: tf.Tensor) => plan.loss({ lp: lp as tf.Tensor2D, mask: tf.tensor2d([[0, 1]]) }).loss)(lp0);
+    // d/dlp of −A·exp(lp − stop(lp)) at ratio 1 = −A.
+    expect([...g.dataSync()]).toEqual([0, -2]);
+    expect(val(plan.loss({ lp: lp0, mask: tf.tensor2d([[0, 1]]) }).metrics.ratio_mean!)).toBeCloseTo(1, 6);
+  });
+});

@@ -136,6 +136,25 @@ describe('TinyTrainablePolicy', () => {
     await Promise.all([p.close(), q.close()]);
   });
 
+  it('GRPO (on-policy, no oldLogprobs) raises the positive-advantage completion and lowers the other', async () => {
+    const p = await TinyTrainablePolicy.open(ck, { engine: 'tfjs', optimizer: { lr: 2e-3 } });
+    const group: TrainBatch = { sequences: [batch.sequences[0]!, batch.sequences[2]!] };
+    const ref = await p.reference();
+    const before = (await p.sequenceLogprobs(group)).map((s) => s.sum);
+    let r;
+    for (let i = 0; i < 5; i++) {
+      const refLogprobs = (await ref.sequenceLogprobs(group)).map((s) => s.logprobs);
+      r = await p.trainStep(group, { kind: 'grpo', clip: 0.2, klCoef: 0.04, advantages: [1, -1], refLogprobs });
+    }
+    expect(r!.metrics.ratio_mean).toBeCloseTo(1, 5);
+    expect(r!.metrics.kl).toBeGreaterThan(0);
+    const after = (await p.sequenceLogprobs(group)).map((s) => s.sum);
+    expect(after[0]!).toBeGreaterThan(before[0]!);
+    expect(after[1]!).toBeLessThan(before[1]!);
+    await ref.close();
+    await p.close();
+  });
+
   it('a checkpoint that does not match is RSN_ERR_CHECKPOINT', async () => {
     const other = await writeRandomTinyCheckpoint(join(dir, 'other'), { ...ARCH, dModel: 16 }, 2);
     const p = await TinyTrainablePolicy.open(ck, { engine: 'tfjs' });
