@@ -31,6 +31,7 @@ export default definePlugin<MctsOptions, 'search'>({
       widenAlpha: { type: 'number', minimum: 0, maximum: 1, default: d.widenAlpha },
       fpu: { type: 'number', minimum: 0, maximum: 1, default: d.fpu },
       temperature: { type: 'number', minimum: 0, maximum: 10, default: d.temperature },
+      stepTemperature: { type: 'number', minimum: 0, maximum: 10 },
       topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: d.topP },
       maxTokens: { type: 'integer', minimum: 1, default: d.maxTokens },
       minTokens: { type: 'integer', minimum: 1, default: d.minTokens },

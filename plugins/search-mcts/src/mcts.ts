@@ -27,6 +27,8 @@ export interface MctsOptions {
   /** Value of a child with no visits yet. */
   fpu: number;
   temperature: number;
+  /** Sampling temperature of single-step expansions (default: `temperature`). */
+  stepTemperature?: number;
   topP: number;
   /** Cap on tokens per completion (rollouts end earlier at eos; steps at the delimiter). */
   maxTokens: number;
@@ -120,8 +122,7 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
   // --- reward calls: bounded in time, failures end the search (best so far is kept) ---
   const rewardCall = async <T>(what: string, fn: (sig: AbortSignal) => Promise<T>): Promise<T> => {
     stats.rewardCalls++;
-    const timeout = AbortSignal.timeout(o.rewardTimeoutMs);
-    const sig = AbortSignal.any([signal, timeout]);
+    // A plain timer raced against the call (AbortSignal.timeout/any per call cost more than the search).
     let timer: ReturnType<typeof setTimeout> | undefined;
     const hang = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ReasonerError('RSN_ERR_REWARD', `reward did not answer within ${o.rewardTimeoutMs} ms (${what})`, {
@@ -129,7 +130,7 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
       })), o.rewardTimeoutMs);
     });
     try {
-      return await Promise.race([fn(sig), hang]);
+      return await Promise.race([fn(signal), hang]);
     } catch (e) {
       if (isReasonerError(e) && (e.code === 'RSN_ERR_REWARD' || e.code === 'RSN_ERR_HOOK' || e.code === 'RSN_ERR_ABORTED')) throw e;
       throw new ReasonerError('RSN_ERR_REWARD', `reward failed while scoring ${what}: ${(e as Error)?.message ?? e}`, {
@@ -308,7 +309,7 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
         prompt: task.prompt,
         prefix: prefixOf(tree.steps(r.leaf), fmt),
         n: r.n,
-        temperature: o.temperature,
+        temperature: r.step ? o.stepTemperature ?? o.temperature : o.temperature,
         topP: o.topP,
         maxTokens: r.maxTokens,
         ...(r.step ? { stop: [fmt.delimiter] } : {}),
