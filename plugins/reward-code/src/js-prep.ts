@@ -4,6 +4,8 @@ export interface PreparedJs {
   program: string;
   setup: string;
   units: Array<{ code: string; test: boolean }>;
+  /** Top-level names the program declares (functions, classes, variables): what the tests may call. */
+  names: string[];
 }
 
 type Ts = typeof import('typescript');
@@ -37,5 +39,11 @@ export async function prepareJs(language: Exclude<CodeLanguage, 'python'>, progr
     const asserts = ts.isVariableStatement(stmt) && /\bassert\s*[.(]|\bexpect\s*\(/.test(text);
     return { code: transpile(text), test: !declaration || asserts };
   });
-  return { program: transpile(program), setup: setup ? transpile(setup) : '', units };
+  const src = ts.createSourceFile(language === 'typescript' ? 'program.ts' : 'program.js', program, ts.ScriptTarget.ES2022, true, kind);
+  const names = new Set<string>();
+  for (const stmt of src.statements) {
+    if ((ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && stmt.name) names.add(stmt.name.text);
+    else if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) if (ts.isIdentifier(d.name)) names.add(d.name.text);
+  }
+  return { program: transpile(program), setup: setup ? transpile(setup) : '', units, names: [...names] };
 }

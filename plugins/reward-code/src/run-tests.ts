@@ -5,12 +5,17 @@ import { ReasonerError } from '@reasoner/core';
 import { prepareJs } from './js-prep.js';
 import { SlotPool } from './pool.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
-import { assertSandboxAvailable, DEFAULT_SANDBOX, findSandboxTools, prepareCommand, waitForSlotExit } from './sandbox.js';
+import { dirname } from 'node:path';
+import { assertSandboxAvailable, DEFAULT_SANDBOX, findSandboxTools, interpreterBinds, prepareCommand, TRUSTED_NODE, trustedNodeDir, waitForSlotExit } from './sandbox.js';
 import { ZygoteWorker } from './zygote-worker.js';
 import type { RunResult, RunStatus, RunTestsOptions, SandboxConfig } from './types.js';
 
 const PY_HARNESS = `${readFileSync(new URL('./harness.py', import.meta.url), 'utf8')}\n_entry()\n`;
-const JS_HARNESS = readFileSync(new URL('./harness.cjs', import.meta.url), 'utf8');
+// `node -e` runs a script: its top-level declarations would share the global scope with the tests
+// (and the program), so each file runs in a function scope of its own
+const jsFile = (name: string): string => `(function () {\n${readFileSync(new URL(name, import.meta.url), 'utf8')}\n})();\n`;
+const JS_HARNESS = jsFile('./harness.cjs');
+const JS_RUNNER = jsFile('./js-runner.cjs');
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MEMORY_MB = 1024;
@@ -165,6 +170,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     let command: string[];
     let input: Buffer;
     let addressSpaceMb = memoryMb;
+    let binds: string[] | undefined;
     if (req.language === 'python') {
       const fields = [req.program, req.setup ?? '', req.tests];
       if (fields.some((f) => f.includes('\0'))) return nulResult(fields[0]!.includes('\0') ? 'program' : 'tests');
@@ -172,8 +178,10 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
       input = Buffer.concat([frame(req.program), frame([nonce, partial ? '1' : '0', req.setup ?? '', req.tests].join('\0'))]);
     } else if (req.language === 'javascript' || req.language === 'typescript') {
       const js = await prepareJs(req.language, req.program, req.tests, req.setup);
-      command = [config.node, `--max-old-space-size=${memoryMb}`, '-e', JS_HARNESS];
-      input = Buffer.from(JSON.stringify({ nonce, ...js, partial }));
+      // the harness runs from an execute-only copy of node (non-dumpable); the program from node itself
+      if (!config.unsafe || findSandboxTools().bwrap) binds = ['--ro-bind', await trustedNodeDir(config.node), dirname(TRUSTED_NODE), ...interpreterBinds(config.node)];
+      command = [binds ? TRUSTED_NODE : config.node, `--max-old-space-size=${memoryMb}`, '-e', JS_HARNESS];
+      input = Buffer.from(JSON.stringify({ nonce, ...js, partial, node: config.node, runner: JS_RUNNER, fifo: '/usr/bin/mkfifo', maxOldSpaceMb: memoryMb }));
       addressSpaceMb += NODE_ADDRESS_SPACE_HEADROOM_MB;
     } else {
       throw new ReasonerError('RSN_ERR_INPUT', `unsupported language "${String(req.language)}"`, { plugin: 'reward-code', hint: "use 'python', 'javascript' or 'typescript'" });
@@ -186,7 +194,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
       out = await worker.run({ input, timeoutMs, memoryMb, cpuSeconds, maxOutputBytes: config.maxOutputBytes, ...(req.signal ? { signal: req.signal } : {}) });
       discardIfTouched(worker, out, parseChannel(out.channel, nonce));
     } else {
-      const prepared = await prepareCommand(config, { cpuSeconds, addressSpaceMb, slot }, command);
+      const prepared = await prepareCommand(config, { cpuSeconds, addressSpaceMb, slot, ...(binds ? { binds } : {}) }, command);
       try {
         out = await runProcess({ ...prepared, input, timeoutMs, maxOutputBytes: config.maxOutputBytes, signal: req.signal });
       } finally {

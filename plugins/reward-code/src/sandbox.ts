@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, rm, chown } from 'node:fs/promises';
+import { mkdtemp, rm, chown, copyFile, chmod, rename, mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { ReasonerError } from '@reasoner/core';
@@ -158,6 +158,40 @@ export interface Limits {
   addressSpaceMb: number;
   /** Pool slot (0-based), selects the sandbox uid. */
   slot: number;
+  /** Extra bwrap arguments binding host paths in (read-only). */
+  binds?: string[];
+}
+
+/** Where the execute-only copy of node is bound inside the sandbox. */
+export const TRUSTED_NODE = '/opt/rsn-trusted/node';
+
+const trustedCopies = new Map<string, Promise<string>>();
+/**
+ * An execute-only (mode 0111) copy of `node` for the trusted JS harness: the kernel marks a
+ * process whose executable it may not read as non-dumpable, so the program's process (same uid)
+ * cannot open the harness's /proc/<pid>/mem or /proc/<pid>/fd — Node has no prctl(). Made once
+ * per node binary (in the host's temp dir, shared by processes); returns its host directory.
+ */
+export function trustedNodeDir(node: string): Promise<string> {
+  let p = trustedCopies.get(node);
+  if (!p) {
+    p = (async () => {
+      const st = await stat(node);
+      const dir = join(tmpdir(), `rsn-trusted-node-${process.getuid?.() ?? 0}`, `${st.size}-${Math.floor(st.mtimeMs)}-${st.ino}`);
+      const file = join(dir, 'node');
+      const have = await stat(file).catch(() => null);
+      if (have && (have.mode & 0o777) === 0o111 && have.size === st.size) return dir;
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      const tmp = `${file}.${process.pid}.${Date.now()}`;
+      await copyFile(node, tmp);
+      await chmod(tmp, 0o111);
+      await rename(tmp, file);
+      return dir;
+    })();
+    p.catch(() => trustedCopies.delete(node));
+    trustedCopies.set(node, p);
+  }
+  return p;
 }
 
 export interface PreparedCommand {
@@ -172,7 +206,7 @@ export interface PreparedCommand {
 }
 
 /** Read-only binds for an interpreter installed outside /usr (e.g. /opt/node). */
-function interpreterBinds(interpreter: string): string[] {
+export function interpreterBinds(interpreter: string): string[] {
   let real: string;
   try {
     real = realpathSync(interpreter);
@@ -245,6 +279,7 @@ export async function prepareCommand(config: SandboxConfig, limits: Limits, comm
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
     ...rootDirBinds(),
     ...interpreterBinds(command[0]!),
+    ...(limits.binds ?? []),
     '--proc', '/proc',
     // bwrap's minimal /dev (null, zero, urandom, tty, pts…) made read-only, with a capped /dev/shm
     '--dev', '/dev',
