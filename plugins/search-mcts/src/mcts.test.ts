@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHooks, isReasonerError, type SearchResult } from '@reasoner/core';
+import { createHooks, isReasonerError, type SearchResult, type Task } from '@reasoner/core';
 import { mctsDefaults, runMcts, type MctsOptions } from './mcts.js';
 import { FakeBudget, fakeEnv, fakePolicy, fakeReward } from './testing.js';
 
@@ -111,7 +111,15 @@ describe('search-mcts on bad input', () => {
 
   it('a reward that throws: RSN_ERR_REWARD when nothing was found, best so far otherwise', async () => {
     expect(await codeOf(runMcts(fakeEnv({ policy: fakePolicy(), reward: fakeReward(3, { throwAfter: 0 }) }), opts()))).toBe('RSN_ERR_REWARD');
-    const r = await runMcts(fakeEnv({ policy: fakePolicy({ depth: 3, p: 0.8 }), reward: fakeReward(3, { throwAfter: 25 }) }), opts({ stopAt: 2, simulations: 500 }));
+    // Fails on the first call after a solution was found (the search goes on: stopAt 2).
+    const inner = fakeReward(3);
+    let found = false;
+    const flaky = {
+      kind: inner.kind, needsGold: false,
+      async score(t: Task, s: string) { if (found) throw new Error('reward backend is down'); const r = await inner.score(t, s); found ||= r.value === 1; return r; },
+      async scoreSteps(t: Task, st: string[]) { if (found) throw new Error('reward backend is down'); return inner.scoreSteps!(t, st); },
+    };
+    const r = await runMcts(fakeEnv({ policy: fakePolicy({ depth: 3, p: 0.8 }), reward: flaky }), opts({ stopAt: 2, simulations: 500 }));
     expect(r.stats.rewardFailed).toBe(1);
     expect(r.candidates.length).toBeGreaterThan(0);
   });

@@ -186,10 +186,17 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
       if (!n) break;
       existing.push(n);
     }
-    const scores: Array<number | null> = await Promise.all(chain.map(async (_, i) => {
-      if (i < existing.length) return existing[i]!.score;
-      return useProcess ? processScore([...base, ...chain.slice(0, i + 1).map((s) => s.text)]) : null;
-    }));
+    // One prefix at a time, stopping at the first dead end (nothing below it is added): a learned
+    // PRM then pays one forward pass per step it actually has to judge.
+    const scores: Array<number | null> = chain.map((_, i) => (i < existing.length ? existing[i]!.score : null));
+    if (useProcess) {
+      for (let i = existing.length; i < chain.length; i++) {
+        if (i > 0 && i === existing.length && existing[i - 1]!.dead) break;
+        const sc = await processScore([...base, ...chain.slice(0, i + 1).map((s) => s.text)]);
+        scores[i] = sc;
+        if (sc <= o.pruneBelow) break;
+      }
+    }
     let node = leaf;
     const created: MctsNode[] = [];
     let value: number | null = null;
@@ -330,10 +337,8 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
         usage.promptTokens += res.usage.promptTokens;
         usage.completionTokens += res.usage.completionTokens;
         usage.calls += res.usage.calls;
-        for (const c of res.completions as Completion[]) {
-          await integrate(requests[i]!.leaf, parseCompletion(c, fmt));
-          if ((stop as Stop | null) === 'solved') break;
-        }
+        // Every completion of the round is paid for: integrate them all (more candidates to keep).
+        for (const c of res.completions as Completion[]) await integrate(requests[i]!.leaf, parseCompletion(c, fmt));
       }
     }
   } catch (e) {
