@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createHumanEvalSource } from '@reasoner/plugin-task-humaneval';
 import type { Task } from '@reasoner/core';
@@ -53,4 +54,41 @@ describe('HumanEval through the reward (sandboxed, pooled)', () => {
     const wrong = '```python\ndef truncate_number(number: float) -> float:\n    return number\n```';
     expect(await reward.score(t, wrong)).toMatchObject({ value: 0, correct: false, detail: { status: 'failed' } });
   });
+});
+
+// Broken programs: canonical solutions with one small mutation each, kept only when plain
+// `python3` (no sandbox, no harness: program + tests + check() in one script) shows they fail.
+const MUTATIONS: Array<[RegExp, string]> = [
+  [/ < /, ' <= '], [/ > /, ' >= '], [/ == /, ' != '], [/\+ 1\b/, '+ 2'], [/- 1\b/, '- 2'], [/return True/, 'return False'],
+  [/return False/, 'return True'], [/\bmin\(/, 'max('], [/\bmax\(/, 'min('], [/ and /, ' or '], [/\[0\]/, '[1]'], [/ \+ /, ' - '],
+];
+
+function failsPlainPython(source: string): Promise<boolean> {
+  return new Promise((resolve) => execFile('/usr/bin/python3', ['-c', source], { timeout: 10_000 }, (err) => resolve(err !== null)));
+}
+
+async function brokenPrograms(tasks: Task[], want: number): Promise<Array<{ task: Task; program: string }>> {
+  const out: Array<{ task: Task; program: string }> = [];
+  const pool = new SlotPool();
+  for (let i = 0; i < tasks.length && out.length < want; i += 8) {
+    const batch = tasks.slice(i, i + 8).flatMap((task) => {
+      const m = MUTATIONS.find(([re]) => re.test(task.solution!));
+      return m ? [{ task, program: task.solution!.replace(m[0], m[1]) }] : [];
+    });
+    const fails = await pool.map(batch, (b) => failsPlainPython(`${b.task.prompt}${b.program}\n${b.task.tests!.code}\ncheck(${b.task.tests!.entryPoint})\n`));
+    out.push(...batch.filter((_, j) => fails[j]));
+  }
+  return out.slice(0, want);
+}
+
+let brokenOnce: Promise<Array<{ task: Task; program: string }>> | undefined;
+describe.each([{ prefork: true }, { prefork: false }])('40 broken HumanEval programs fail %o', ({ prefork }) => {
+  it('every one is scored 0', async () => {
+    const broken = await (brokenOnce ??= allTasks().then((t) => brokenPrograms(t, 40)));
+    expect(broken).toHaveLength(40);
+    const reward = createCodeReward({ timeoutMs: 15_000, prefork });
+    const results = await new SlotPool().map(broken, (b) => reward.score(b.task, b.program));
+    expect(results.flatMap((r, i) => (r.correct || r.value !== 0 ? [broken[i]!.task.id] : []))).toEqual([]);
+    await reward.close?.();
+  }, 120_000);
 });

@@ -16,6 +16,7 @@ describe('reward-code plugin', () => {
     expect(plugin.definition.optionsSchema).toMatchObject({ additionalProperties: false });
     const reward = await plugin.definition.setup(ctx, {} as never);
     expect(reward.kind).toBe('outcome');
+    expect(reward.needsGold).toBe(true);
     const task: Task = { id: 't', prompt: 'Write add.', tests: { language: 'python', code: 'assert add(2, 3) == 5\n', entryPoint: 'add' } };
     const r = await reward.score(task, '```python\ndef add(a, b):\n    return a + b\n```');
     expect(r).toMatchObject({ value: 1, correct: true, detail: { status: 'passed', passedCount: 1, total: 1 } });

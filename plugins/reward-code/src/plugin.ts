@@ -56,6 +56,7 @@ export function createCodeReward(options: Partial<RewardCodeOptions> = {}): Rewa
   const partial = options.partialCredit ?? false;
   return {
     kind: 'outcome',
+    needsGold: true, // it runs the task's hidden tests: an oracle when it guides search
     close: () => runner.close(),
     async score(task: Task, solution: string, signal?: AbortSignal): Promise<RewardResult> {
       const tests = task.tests;
