@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definePlugin } from '../kernel/define.js';
 import { kernelFromConfig } from '../kernel/load.js';
 import { memoryPolicy, memorySearch, memoryTasks } from '../testing/memory-plugins.js';
-import { tempProject } from '../testing/temp-project.js';
+import { CLI, tempProject } from '../testing/temp-project.js';
 import type { Reward } from '../types/reward.js';
 import { runPipeline } from './run.js';
 import { rocAuc, sanityCheck } from './sanity.js';
@@ -96,5 +97,37 @@ describe('sanityCheck', () => {
     await expect(runPipeline(w, { sanity: { tasks: 4, strict: true }, limit: 3 })).rejects.toMatchObject({ code: 'RSN_ERR_SANITY' });
     await w.close();
     expect(existsSync(p.dir) ? readdirSync(p.dir).length : 0).toBe(before);
+  });
+});
+
+describe('reasoner run --sanity / --strict', () => {
+  const q = tempProject('sanity-cli');
+  afterAll(() => q.cleanup());
+  q.write('mem/policy.ts', `export { memoryPolicy as default } from '@reasoner/core/testing';\n`);
+  q.write('mem/tasks.ts', `export { memoryTasks as default } from '@reasoner/core/testing';\n`);
+  q.write('mem/search.ts', `export { memorySearch as default } from '@reasoner/core/testing';\n`);
+  q.write('mem/flat.ts', `import { definePlugin } from '@reasoner/core';
+export default definePlugin({ name: 'flat', kind: 'reward', apiVersion: 1, setup: () => ({ kind: 'process', needsGold: false, async score() { return { value: 0.5 }; } }) });\n`);
+  q.write('reasoner.config.yaml', `policy: ./mem/policy.ts
+tasks: { use: ./mem/tasks.ts, options: { count: 12 } }
+reward: ./mem/flat.ts
+search: ./mem/search.ts
+run: { out: runs, concurrency: 2 }
+`);
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: q.dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('--sanity reports the AUC in the JSON summary and runs; --strict refuses a reward that does not separate', () => {
+    const ok = cli(['run', '--json', '--limit', '3', '--sanity', '--sanity-tasks', '6']);
+    expect(ok.code, ok.err).toBe(0);
+    const s = JSON.parse(ok.out);
+    expect(s.tasks).toBe(3);
+    expect(s.sanity).toMatchObject({ verdict: 'weak', auc: 0.5 });
+    const strict = cli(['run', '--json', '--limit', '3', '--strict', '--sanity-tasks', '6']);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain('RSN_ERR_SANITY');
+    expect(strict.err).toContain('AUC 0.500');
   });
 });
