@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run build` (also run by `npm install` through `prepare`): `tsc -b` over every workspace
+ * `npm run build` (also run by `npm install` through `prepare`, with --no-fail): `tsc -b` over every workspace
  * package that has a tsconfig.json (core, packages/*, plugins/*; project references give the
  * order), then copies the non-TypeScript files a package reads at run time from src/ to dist/
  * (e.g. reward-code's harness.py, read through `new URL('./harness.py', import.meta.url)`).
@@ -19,8 +19,14 @@ const named = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const projects = named.length ? named : all;
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const r = spawnSync(process.execPath, [tsc, '-b', ...projects, ...process.argv.slice(2).filter((a) => a.startsWith('-'))], { cwd: root, stdio: 'inherit' });
-if (r.status !== 0) process.exit(r.status ?? 1);
+const r = spawnSync(process.execPath, [tsc, '-b', ...projects, ...process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--no-fail')], { cwd: root, stdio: 'inherit' });
+// `--no-fail` (the prepare script): type errors are printed, dist/ is still emitted (tsc -b goes on
+// past them), and `npm install` does not fail over one package's WIP; CI's typecheck step catches them.
+const noFail = process.argv.includes('--no-fail');
+if (r.status !== 0) {
+  if (!noFail) process.exit(r.status ?? 1);
+  process.stderr.write('build: the type errors above were emitted anyway (dist/ is usable); `npm run typecheck` lists them\n');
+}
 
 const SKIP = /\.(ts|tsx|mts|cts)$|\.test\./;
 function copyTree(from, to) {

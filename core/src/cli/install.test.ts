@@ -2,10 +2,11 @@
  * The install test: what a new user gets from npm. Packs the workspace packages a default project
  * needs (and whatever workspace packages those depend on), installs the tarballs plus a
  * third-party plugin into a project OUTSIDE the repository with plain `npm install`, and drives
- * the installed CLI there under plain node: import, init, validate, run, plugins, a typecheck.
+ * the installed CLI there under plain node: npm create, import, init, validate, run, plugins, a typecheck.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,7 +50,7 @@ function packClosure(wanted: string[], ws = workspacePackages()): string[] {
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v;
-  return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', FORCE_COLOR: '0', NO_COLOR: '1' };
+  return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', FORCE_COLOR: '0', NO_COLOR: '1', npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
 }
 
 /** Async so the test worker keeps answering vitest while npm and the CLI run (a blocked worker times out). */
@@ -62,10 +63,11 @@ function exec(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv):
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'reasoner-install-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// ~600 MB of node_modules (onnxruntime-node, tfjs): removed off the event loop, with time for a busy disk.
+afterAll(() => rm(work, { recursive: true, force: true }), 240_000);
 
 describe('install from packed tarballs into a project outside the repo', () => {
-  it('import, init, validate, run --limit 5, plugins, and a strict typecheck work under plain node', async () => {
+  it('npm create, import, init, validate, run --limit 5, plugins, and a strict typecheck work under plain node', async () => {
     expect(path.relative(REPO_ROOT, work).startsWith('..')).toBe(true);
     const env = cleanEnv();
     const npm = async (args: string[], cwd: string) => {
@@ -74,11 +76,11 @@ describe('install from packed tarballs into a project outside the repo', () => {
       return r;
     };
 
-    // Build what is packed (incremental: a no-op when dist/ is current), then pack it.
-    const dirs = packClosure(WANTED);
-    const built = await exec(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs'), ...dirs], REPO_ROOT, env);
+    // Build what is packed (incremental: a no-op when dist/ is current; type errors are the typecheck's job), then pack it.
+    const dirs = packClosure([...WANTED, '@reasoner/create']);
+    const built = await exec(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs'), '--no-fail', ...dirs], REPO_ROOT, env);
     expect(built.status, built.stdout + built.stderr).toBe(0);
-    expect(dirs).toEqual(expect.arrayContaining(['core', 'plugins/policy-tiny', 'plugins/task-countdown']));
+    expect(dirs).toEqual(expect.arrayContaining(['core', 'plugins/policy-tiny', 'plugins/task-countdown', 'packages/create']));
     const tarballs = path.join(work, 'tarballs');
     mkdirSync(tarballs);
     await npm(['pack', '--silent', '--pack-destination', tarballs, ...dirs.flatMap((d) => ['-w', d])], REPO_ROOT);
@@ -97,16 +99,21 @@ export default definePlugin({
   setup(ctx, { greeting }) { ctx.hooks.runEnd.tapPromise('hello', async (_run, s) => ctx.logger.info(greeting + ' from a third-party plugin: ' + s.tasks + ' tasks')); },
 });
 `);
-    await npm(['pack', '--silent', '--pack-destination', tarballs], third);
+    const thirdTgz = path.join(work, 'reasoner-plugin-hello-1.2.3.tgz');
+    await npm(['pack', '--silent', '--pack-destination', work], third);
 
-    // The user's project: plain npm install of the tarballs (third-party deps from the npm cache).
-    const proj = path.join(work, 'my-reasoner');
-    mkdirSync(proj);
-    writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'my-reasoner', private: true, type: 'module' }));
+    // `npm create @reasoner my-reasoner` = npm exec of @reasoner/create's bin; here from its tarball,
+    // installing the other tarballs (third-party deps come from the npm cache).
+    const createTgz = readdirSync(tarballs).find((f) => f.startsWith('reasoner-create-'))!;
     const t0 = Date.now();
-    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...readdirSync(tarballs).map((f) => path.join(tarballs, f))], proj);
+    const created = await npm(['exec', '--yes', '--package', path.join(tarballs, createTgz), '--', 'create-reasoner', 'my-reasoner', '--tarballs', tarballs], work);
+    const proj = path.join(work, 'my-reasoner');
+    expect(created.stdout).toContain('next: cd my-reasoner && npm start');
+    for (const f of ['package.json', 'tsconfig.json', 'reasoner.config.ts', 'plugins-local/my-logger/index.ts']) expect(existsSync(path.join(proj, f)), f).toBe(true);
     const installMs = Date.now() - t0;
-    process.stderr.write(`install test: ${dirs.length} workspace tarballs + 1 third-party installed in ${(installMs / 1000).toFixed(1)} s\n`);
+    // Adding a plugin later is a plain npm install.
+    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', thirdTgz], proj);
+    process.stderr.write(`install test: npm create with ${dirs.length} workspace tarballs took ${(installMs / 1000).toFixed(1)} s, + third-party plugin ${((Date.now() - t0 - installMs) / 1000).toFixed(1)} s\n`);
 
     const node = (args: string[]) => exec(process.execPath, args, proj, env);
     const bin = path.join(proj, 'node_modules', '@reasoner', 'core', 'bin', 'reasoner.mjs');
@@ -123,8 +130,10 @@ export default definePlugin({
     const imp = await node(['--input-type=module', '-e', `for (const n of ${JSON.stringify([...names, 'reasoner-plugin-hello'])}) { const m = await import(n); if (!Object.keys(m).length) throw new Error(n + ' exports nothing'); }`]);
     expect(imp.status, imp.stderr).toBe(0);
 
+    // `reasoner init` refuses to overwrite what create (through init) wrote.
     const init = await reasoner('init');
-    expect(init.status, init.stderr).toBe(0);
+    expect(init.status).toBe(2);
+    expect(init.stderr).toContain('RSN_ERR_USAGE: reasoner.config.ts already exists');
     const configFile = path.join(proj, 'reasoner.config.ts');
     writeFileSync(configFile, readFileSync(configFile, 'utf8').replace("plugins: ['./plugins-local/my-logger']", "plugins: ['./plugins-local/my-logger', { use: 'reasoner-plugin-hello', options: { greeting: 'hi' } }]"));
 

@@ -1,0 +1,3 @@
+export { createProject, packageName, CreateError, STARTER_PACKAGES } from './create.js';
+export type { CreateOptions, CreateResult } from './create.js';
+export { main } from './cli.js';
