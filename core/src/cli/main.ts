@@ -8,6 +8,9 @@ import { registerValidate } from './commands/validate.js';
 import { registerEval } from './commands/eval.js';
 import { registerScore } from './commands/score.js';
 import { registerData } from './commands/data.js';
+import { registerLearn } from './commands/learn.js';
+import { registerIterate } from './commands/iterate.js';
+import { registerCompare } from './commands/compare.js';
 import { registerServe } from './commands/serve.js';
 
 function peekConfig(argv: string[]): string | undefined {
@@ -29,8 +32,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerEval(program);
+  registerCompare(program);
   registerScore(program);
   registerData(program);
+  registerLearn(program);
+  registerIterate(program);
   registerServe(program);
   registerValidate(program);
   registerPlugins(program);

@@ -39,7 +39,7 @@ describe('search-beam', () => {
         wellFormed(r.tree!);
         if (r.best.reward?.correct) {
           solved++;
-          expect(source.verify!(task, r.best.text).correct).toBe(true);
+          expect((await source.verify!(task, r.best.text)).correct).toBe(true);
           expect(r.stats.stoppedByCorrect).toBe(1);
         }
       }

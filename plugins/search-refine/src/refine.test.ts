@@ -26,7 +26,7 @@ describe('search-refine (checker critique: resample from the first rejected step
         solved++;
         expect(r.stats.stoppedByCorrect).toBe(1);
         expect(r.candidates[r.candidates.length - 1]!.reward?.correct).toBe(true);
-        expect(source.verify!(task, r.best.text).correct).toBe(true);
+        expect((await source.verify!(task, r.best.text)).correct).toBe(true);
       }
     }
     expect(solved).toBeGreaterThan(first + 5);
