@@ -70,7 +70,7 @@ export function dpoMetrics(o: Pick<DpoObjective, 'beta' | 'pairs' | 'refLogprobs
 /** PPO-clip policy loss (+ klCoef·k3 per token) + vfCoef·value loss. */
 export function ppoClipLoss(o: PpoClipObjective, logprobs: readonly number[][], values?: readonly number[][]): number {
   const per = logprobs.map((row, i) => row.map((l, t) =>
-    ppoClipToken(l, o.oldLogprobs[i]![t]!, o.advantages[i]![t]!, o.clip) + (o.klCoef && o.refLogprobs ? o.klCoef * klK3(l, o.refLogprobs[i]![t]!) : 0)));
+    ppoClipToken(l, o.oldLogprobs?.[i]?.[t] ?? l, o.advantages[i]![t]!, o.clip) + (o.klCoef && o.refLogprobs ? o.klCoef * klK3(l, o.refLogprobs[i]![t]!) : 0)));
   let loss = aggregate(per, o.aggregate ?? 'token-mean');
   if (o.vfCoef && values && o.returns) {
     const v = values.map((row, i) => row.map((x, t) => valueLossToken(x, o.returns![i]![t]!, o.oldValues?.[i]?.[t], o.valueClip)));
@@ -82,7 +82,7 @@ export function ppoClipLoss(o: PpoClipObjective, logprobs: readonly number[][], 
 /** GRPO: clipped surrogate with one advantage per sequence + klCoef·k3; sequence mean by default. */
 export function grpoLoss(o: GrpoObjective, logprobs: readonly number[][]): number {
   const per = logprobs.map((row, i) => row.map((l, t) =>
-    ppoClipToken(l, o.oldLogprobs[i]![t]!, o.advantages[i]!, o.clip) + (o.klCoef && o.refLogprobs ? o.klCoef * klK3(l, o.refLogprobs[i]![t]!) : 0)));
+    ppoClipToken(l, o.oldLogprobs?.[i]?.[t] ?? l, o.advantages[i]!, o.clip) + (o.klCoef && o.refLogprobs ? o.klCoef * klK3(l, o.refLogprobs[i]![t]!) : 0)));
   return aggregate(per, o.aggregate ?? 'sequence-mean');
 }
 

@@ -55,6 +55,8 @@ class FakeScorer implements ScoringPolicy {
     return r.get(completion)! - max - Math.log(z);
   }
 
+  close(): void {}
+
   static tokens(completion: string, eos = true): number {
     return completion.length + (eos ? 1 : 0);
   }
@@ -139,6 +141,8 @@ export class FakeTrainablePolicy extends FakeScorer implements TrainablePolicy {
 
   async trainStep(batch: TrainBatch, objective: Objective, opts: StepOptions = {}): Promise<StepReport> {
     if (opts.signal?.aborted) throw new ReasonerError('RSN_ERR_ABORTED', 'aborted');
+    // Absent old logprobs are the current ones *detached*: fix them before differentiating.
+    if ((objective.kind === 'grpo' || objective.kind === 'ppo-clip') && !objective.oldLogprobs) objective = { ...objective, oldLogprobs: this.tokenLogprobs(batch) };
     const loss = this.loss(batch, objective);
     if (!Number.isFinite(loss)) throw new ReasonerError('RSN_ERR_TRAIN', `non-finite loss (${loss}) at step ${this.steps + 1}; update not applied`, { hint: 'lower the learning rate' });
     const metrics = this.metrics(batch, objective);

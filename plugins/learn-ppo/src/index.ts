@@ -95,6 +95,7 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
       let steps = 0, tokens = 0, trainMs = 0, failure: ReasonerError | undefined;
       let first: { reward: number; correct: number } | undefined, lastIt: { reward: number; correct: number; kl: number } | undefined;
       let zeroGroups = 0, groupsSeen = 0;
+      let lastBatch: { batch: TrainBatch; refLp: number[][] } | undefined;
       const step = async (batch: TrainBatch, objective: Objective): Promise<StepReport | undefined> => {
         const s0 = Date.now();
         try {
@@ -138,20 +139,25 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
           first ??= itStats;
           if (samples.length === 0) { lastIt = { ...itStats, kl: lastIt?.kl ?? 0 }; continue; }
           const batch: TrainBatch = { sequences: samples.map((s) => s.seq) };
-          const old = (await policy.sequenceLogprobs(batch, env.signal)).map((x) => x.logprobs);
+          // One on-policy update per batch (GRPO's default): the backend uses its own detached
+          // logprobs as the old ones, which saves a forward pass; PPO needs them for its rewards.
+          const onPolicy = o.algorithm === 'grpo' && o.updatesPerBatch === 1 && (o.miniBatch === 0 || o.miniBatch >= samples.length);
           const refLp = (await ref.sequenceLogprobs(batch, env.signal)).map((x) => x.logprobs);
-          const kl = meanOf(old.map((l, i) => meanKl(l, refLp[i]!)));
+          const old = onPolicy ? undefined : (await policy.sequenceLogprobs(batch, env.signal)).map((x) => x.logprobs);
+          const kl = old ? meanOf(old.map((l, i) => meanKl(l, refLp[i]!, 'k3'))) : NaN;
           lastIt = { ...itStats, kl };
+          lastBatch = { batch, refLp };
           let objectiveFor: (idx: number[]) => Objective;
           if (o.algorithm === 'grpo') {
-            objectiveFor = (idx) => ({ kind: 'grpo', clip: o.clip, klCoef: o.klCoef, advantages: idx.map((i) => advs[i]!), oldLogprobs: idx.map((i) => old[i]!), refLogprobs: idx.map((i) => refLp[i]!) });
+            objectiveFor = (idx) => ({ kind: 'grpo', clip: o.clip, klCoef: o.klCoef, advantages: idx.map((i) => advs[i]!), ...(old ? { oldLogprobs: idx.map((i) => old[i]!) } : {}), refLogprobs: idx.map((i) => refLp[i]!) });
           } else {
+            const oldP = old!;
             const values = await policy.values!(batch, env.signal);
             const perTok: number[][] = [], rets: number[][] = [];
             for (let i = 0; i < samples.length; i++) {
-              const T = old[i]!.length;
+              const T = oldP[i]!.length;
               const pr = await processRewards(env, samples[i]!, T, o.processCoef);
-              const r = tokenRewards({ tokens: T, outcome: samples[i]!.reward, klCoef: o.klCoef, logp: old[i], refLogp: refLp[i], ...(pr ? { steps: pr.steps, stepEnds: pr.stepEnds, processCoef: o.processCoef } : {}) });
+              const r = tokenRewards({ tokens: T, outcome: samples[i]!.reward, klCoef: o.klCoef, logp: oldP[i], refLogp: refLp[i], ...(pr ? { steps: pr.steps, stepEnds: pr.stepEnds, processCoef: o.processCoef } : {}) });
               const g = gae(r, values[i]!.slice(0, T), o.gamma, o.lambda);
               perTok.push(g.advantages);
               rets.push(g.returns);
@@ -162,7 +168,7 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
             const white = perTok.map((row) => row.map(() => flat[k++]!));
             advs = [];
             objectiveFor = (idx) => ({ kind: 'ppo-clip', clip: o.clip, klCoef: 0, vfCoef: o.vfCoef, valueClip: o.valueClip,
-              advantages: idx.map((i) => white[i]!), oldLogprobs: idx.map((i) => old[i]!), returns: idx.map((i) => rets[i]!), oldValues: idx.map((i) => values[i]!.slice(0, old[i]!.length)) });
+              advantages: idx.map((i) => white[i]!), oldLogprobs: idx.map((i) => oldP[i]!), returns: idx.map((i) => rets[i]!), oldValues: idx.map((i) => values[i]!.slice(0, oldP[i]!.length)) });
           }
           const order = samples.map((_, i) => i);
           const mb = o.miniBatch > 0 ? o.miniBatch : order.length;
@@ -171,11 +177,18 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
             for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
             for (let s = 0; s < order.length && !failure; s += mb) {
               const idx = order.slice(s, s + mb);
-              await step({ sequences: idx.map((i) => samples[i]!.seq) }, objectiveFor(idx));
+              const r = await step({ sequences: idx.map((i) => samples[i]!.seq) }, objectiveFor(idx));
+              if (r && !old && Number.isFinite(r.metrics.kl) && lastIt) lastIt.kl = r.metrics.kl!;
             }
           }
-          await env.hooks.learnEpoch.promise({ epoch: it + 1, metrics: { reward: itStats.reward, correct: itStats.correct, kl, samples: samples.length } });
+          await env.hooks.learnEpoch.promise({ epoch: it + 1, metrics: { reward: itStats.reward, correct: itStats.correct, kl: lastIt?.kl ?? kl, samples: samples.length } });
           env.logger.debug(`${name} iteration ${it + 1}: reward ${itStats.reward.toFixed(3)}, kl ${kl.toFixed(4)}, ${samples.length} samples`);
+        }
+        // KL of the final weights to the start, on the last rollout batch (after its updates).
+        if (lastBatch && steps > 0) {
+          const now = (await policy.sequenceLogprobs(lastBatch.batch, env.signal)).map((x) => x.logprobs);
+          const kls = now.map((l, i) => meanKl(l, lastBatch!.refLp[i]!, 'k3'));
+          if (lastIt) lastIt.kl = kls.reduce((a, b) => a + b, 0) / Math.max(1, kls.length);
         }
       } finally {
         await ref.close?.();

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { iteratePipeline, type RoundEval } from '../../pipeline/iterate.js';
+import { createProgress } from '../progress.js';
+import { globals, intFlag, printJson, withKernel } from '../shared.js';
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+export function registerIterate(program: Command): void {
+  program
+    .command('iterate')
+    .description('search → learn → eval, k rounds: fresh training tasks each round, a fixed held-out evaluation; resumable')
+    .option('--rounds <k>', 'rounds', '3')
+    .option('--resume <id>', 'continue a stopped iterate run (its folder under run.out)')
+    .option('--run-id <id>', 'name the run folder (default: iterate-<stamp>)')
+    .option('--tasks-per-round <n>', 'training tasks searched per round (default 1024)')
+    .option('--eval-split <split>', 'held-out split for evaluation', 'test')
+    .option('--eval-limit <n>', 'evaluation tasks (default 200)')
+    .option('--k <k>', 'k of pass@k (default 16)')
+    .option('--temperature <t>', 'sampling temperature of pass@k (default 0.8)')
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      const g = globals(cmd);
+      const rounds = intFlag(opts.rounds, '--rounds')!;
+      await withKernel(g, async (kernel, signal) => {
+        const tty = !g.json && process.stderr.isTTY === true;
+        let bar = createProgress('', false);
+        let phase = '';
+        const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${pct(e.greedy)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}`);
+        const res = await iteratePipeline(kernel, {
+          rounds, resume: opts.resume, runId: opts.runId, signal,
+          tasksPerRound: intFlag(opts.tasksPerRound, '--tasks-per-round'), evalSplit: opts.evalSplit as 'test',
+          evalLimit: intFlag(opts.evalLimit, '--eval-limit'), k: intFlag(opts.k, '--k'),
+          temperature: opts.temperature === undefined ? undefined : Number(opts.temperature),
+          onEvent: (e) => {
+            if (g.json) return;
+            if (e.phase === 'start') kernel.logger.info(`${e.resumedRounds ? `resuming ${e.runId} after round ${e.resumedRounds}` : `starting ${e.runId}`} → ${e.dir}`);
+            else if (e.phase === 'baseline') line('start', e.eval);
+            else if (e.phase === 'search' || e.phase === 'eval') {
+              const label = `round ${e.round} ${e.phase}`;
+              if (label !== phase) { bar.stop(); bar = createProgress(label, tty); bar.start(e.total); phase = label; }
+              bar.update(e.done);
+            } else if (e.phase === 'round') {
+              bar.stop(); phase = '';
+              const r = e.round;
+              line(`round ${r.round}`, r);
+              kernel.logger.info(`  search solved ${pct(r.searchAccuracy)} of its tasks; ${r.learn.steps} learn steps; ${r.tokens} tokens; ${(r.wallMs / 1000).toFixed(0)} s; checkpoint ${r.checkpoint}`);
+            }
+          },
+        });
+        bar.stop();
+        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
+        if (g.json) printJson({ rounds: rows, checkpoint: res.checkpoint, start: res.state.start, dir: res.dir });
+        else kernel.logger.info(`done: ${res.state.rounds.length} rounds in ${res.dir}; last checkpoint ${res.checkpoint ?? '(none)'} (load it with the policy's checkpoint option)`);
+        if (signal.aborted) process.exitCode = 130;
+      });
+    });
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { definePlugin } from '../kernel/define.js';
+import { kernelFromConfig } from '../kernel/load.js';
+import { FakeTrainablePolicy } from '../testing/fake-trainable.js';
+import { sampleSearch, sumCompletions, sumSource } from '../testing/fake-learn-env.js';
+import type { Learner } from '../types/learn.js';
+import { createLogger } from '../util/logger.js';
+import { groupsFromRecords } from './learn-data.js';
+import { saveOrFail, trainLoop } from './learn-loop.js';
+import { iteratePipeline } from './iterate.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'iterate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const policy = definePlugin<{ checkpoint?: string }, 'policy'>({
+  name: 'fake-trainable', kind: 'policy', apiVersion: 1,
+  optionsSchema: { type: 'object', properties: { checkpoint: { type: 'string' } }, additionalProperties: false },
+  async setup(_ctx, o) {
+    const p = new FakeTrainablePolicy({ completions: sumCompletions, lr: 10, init: (p, c) => (c === sumCompletions(p)[1] ? 0.5 : 0) });
+    if (o.checkpoint) await p.load(o.checkpoint);
+    return p;
+  },
+});
+const tasks = definePlugin({ name: 'sum-tasks', kind: 'task', apiVersion: 1, setup: () => sumSource(400) });
+const search = definePlugin({ name: 'fake-sample', kind: 'search', apiVersion: 1, setup: () => sampleSearch(4) });
+/** The smallest STaR: NLL on the correct candidates. */
+const learn = definePlugin({
+  name: 'mini-star', kind: 'learn', apiVersion: 1,
+  setup: (): Learner => ({
+    name: 'mini-star',
+    async learn(env) {
+      const items = groupsFromRecords(env.records ?? []).flatMap((g) => g.candidates.filter((c) => c.correct).map((c) => ({ prompt: g.prompt, completion: c.text, length: c.text.length })));
+      const loop = await trainLoop(env, { items, batchSize: 8, epochs: 2, rng: env.rng, build: async (rows) => ({ batch: { sequences: rows.map((r) => ({ prompt: r.prompt, completion: r.completion })) }, objective: { kind: 'nll' } }) });
+      const saved = await saveOrFail(env.policy, path.join(env.outDir, 'checkpoint'), loop, 'mini-star');
+      return { checkpoint: saved.dir, steps: loop.steps, tokens: loop.tokens, metrics: loop.metrics };
+    },
+  }),
+});
+
+const kernel = (checkpoint?: string) => kernelFromConfig({ policy: policy(checkpoint ? { checkpoint } : {}), tasks, search, learn, run: { out: 'runs', seed: 3, concurrency: 4 } }, dir, createLogger('silent'));
+const opts = { tasksPerRound: 16, evalLimit: 12, k: 4, probePrompts: 4, probeSamples: 4 };
+
+describe('iterate', () => {
+  it('runs rounds of search → learn → eval, writes each round under the run, and improves greedy accuracy', async () => {
+    const k = await kernel();
+    const res = await iteratePipeline(k, { rounds: 2, runId: 'a', ...opts });
+    await k.close();
+    expect(res.state.rounds.map((r) => r.round)).toEqual([1, 2]);
+    expect(res.state.rounds[1]!.greedy).toBeGreaterThan(res.state.start!.greedy);
+    expect(res.state.rounds[1]!.klToStart).toBeGreaterThan(0);
+    for (const f of ['trajectories.jsonl', 'search.done', 'learn.json', 'metrics.json', 'checkpoint/fake.json']) expect(existsSync(path.join(res.dir, 'round-2', f)), f).toBe(true);
+    expect(res.checkpoint).toBe(path.join(res.dir, 'round-2', 'checkpoint'));
+    // The last checkpoint loads through the policy's `checkpoint` option.
+    const k2 = await kernel(res.checkpoint!);
+    expect(k2.require('policy').id).toBe(res.state.rounds[1]!.policyId);
+    await k2.close();
+  });
+
+  it('resumes: finished rounds are kept, a round whose search finished reuses it, training continues from the last checkpoint', async () => {
+    const k = await kernel();
+    await iteratePipeline(k, { rounds: 1, runId: 'b', ...opts });
+    await k.close();
+    const runDir = path.join(dir, 'runs', 'b');
+    const round1 = readFileSync(path.join(runDir, 'round-1', 'metrics.json'), 'utf8');
+    const k2 = await kernel();
+    const res = await iteratePipeline(k2, { rounds: 3, resume: 'b', ...opts });
+    await k2.close();
+    expect(res.state.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    expect(readFileSync(path.join(runDir, 'round-1', 'metrics.json'), 'utf8')).toBe(round1);
+    // Optimizer steps continued from round 1's checkpoint rather than from scratch.
+    const steps = (r: number) => JSON.parse(readFileSync(path.join(runDir, `round-${r}`, 'checkpoint', 'fake.json'), 'utf8')).steps as number;
+    expect(steps(2)).toBeGreaterThan(steps(1));
+    expect(steps(3)).toBeGreaterThan(steps(2));
+    // Same result as an uninterrupted run with the same seed.
+    const k3 = await kernel();
+    const straight = await iteratePipeline(k3, { rounds: 3, runId: 'c', ...opts });
+    await k3.close();
+    expect(straight.state.rounds.map((r) => r.greedy)).toEqual(res.state.rounds.map((r) => r.greedy));
+  });
+
+  it('a stop after a round\'s search: the resume reuses the recorded search', async () => {
+    const k = await kernel();
+    await iteratePipeline(k, { rounds: 1, runId: 'e', ...opts });
+    await k.close();
+    const runDir = path.join(dir, 'runs', 'e');
+    const state = JSON.parse(readFileSync(path.join(runDir, 'iterate.json'), 'utf8'));
+    state.rounds = []; // as if stopped during round 1's learning
+    writeFileSync(path.join(runDir, 'iterate.json'), JSON.stringify(state));
+    unlinkSync(path.join(runDir, 'round-1', 'metrics.json'));
+    const before = statSync(path.join(runDir, 'round-1', 'trajectories.jsonl')).mtimeMs;
+    const k2 = await kernel();
+    const res = await iteratePipeline(k2, { rounds: 1, resume: 'e', ...opts });
+    await k2.close();
+    expect(res.state.rounds).toHaveLength(1);
+    expect(statSync(path.join(runDir, 'round-1', 'trajectories.jsonl')).mtimeMs).toBe(before);
+    expect(existsSync(path.join(runDir, 'round-1', 'metrics.json'))).toBe(true);
+  });
+
+  it('refuses to resume with a different start policy (RSN_ERR_CHECKPOINT) and an unknown run (RSN_ERR_RUN_NOT_FOUND)', async () => {
+    const k = await kernel();
+    const first = await iteratePipeline(k, { rounds: 1, runId: 'd', ...opts });
+    await k.close();
+    const other = await kernel(first.checkpoint!);
+    await expect(iteratePipeline(other, { rounds: 2, resume: 'd', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_CHECKPOINT' });
+    await expect(iteratePipeline(other, { rounds: 2, resume: 'nope', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_RUN_NOT_FOUND' });
+    await other.close();
+  });
+});

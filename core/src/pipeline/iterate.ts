@@ -1,0 +1,233 @@
+/**
+ * `reasoner iterate --rounds k`: search → learn → eval, k times (expert iteration / STaR rounds,
+ * or rounds of online RL). Fresh training tasks each round; evaluation on a fixed held-out split
+ * (greedy pass@1 and pass@k), plus sample diversity and KL to the start policy. Everything a
+ * round makes lives under runs/<id>/round-<r>/; iterate.json says which rounds are done, so a
+ * stopped run resumes at the first unfinished round from the last round's checkpoint.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ReasonerError } from '../errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { ScoringPolicy, TrainablePolicy } from '../types/learn.js';
+import type { TrajectoryRecord } from '../types/records.js';
+import type { Task, TaskSplit } from '../types/task.js';
+import { Budget } from './budget.js';
+import { evaluate, type EvalReport } from './eval.js';
+import { createLearnEnv, requireLearner, requireTrainablePolicy, writeJsonAtomic } from './learn.js';
+import { RunStore } from './run-store.js';
+import { runGrader, runReward } from './run.js';
+
+export interface IterateOptions {
+  rounds: number;
+  runId?: string;
+  /** Resume this iterate run (its folder name under run.out). */
+  resume?: string;
+  /** Training tasks searched per round (fresh ones each round). */
+  tasksPerRound?: number;
+  /** Held-out split and size of the evaluation (fixed across rounds). */
+  evalSplit?: TaskSplit;
+  evalLimit?: number;
+  k?: number;
+  temperature?: number;
+  /** Prompts × samples of the diversity / KL probe. */
+  probePrompts?: number;
+  probeSamples?: number;
+  signal?: AbortSignal;
+  onEvent?: (e: IterateEvent) => void;
+}
+
+export type IterateEvent =
+  | { phase: 'start'; runId: string; dir: string; resumedRounds: number; rounds: number }
+  | { phase: 'search' | 'eval'; round: number; done: number; total: number }
+  | { phase: 'learn'; round: number; step: number; loss: number }
+  | { phase: 'round'; round: RoundResult }
+  | { phase: 'baseline'; eval: RoundEval };
+
+export interface RoundEval {
+  greedy: number;
+  passAtK: number;
+  majAtK: number;
+  k: number;
+  n: number;
+  /** Distinct samples / samples, mean over probe prompts (1 = every sample differs). */
+  diversity: number;
+  /** Mean per-token KL(π ‖ π_start) on samples of π (k1 estimator), over the probe. */
+  klToStart: number;
+  tokens: number;
+  wallMs: number;
+}
+
+export interface RoundResult extends RoundEval {
+  round: number;
+  /** Search + training tokens of the round (evaluation not counted). */
+  tokens: number;
+  searchTokens: number;
+  trainTokens: number;
+  /** Share of the round's training tasks the search solved (grader). */
+  searchAccuracy: number;
+  wallMs: number;
+  checkpoint: string | null;
+  policyId: string;
+  learn: { steps: number; metrics: Record<string, number> };
+}
+
+export interface IterateState {
+  runId: string;
+  learner: string;
+  startPolicyId: string;
+  options: { tasksPerRound: number; evalSplit: TaskSplit; evalLimit: number; k: number; temperature: number };
+  start: RoundEval | null;
+  rounds: RoundResult[];
+}
+
+export interface IterateResult {
+  dir: string;
+  state: IterateState;
+  /** The last round's checkpoint (loadable by the policy's `checkpoint` option). */
+  checkpoint: string | null;
+}
+
+export const ITERATE_DEFAULTS = { tasksPerRound: 1024, evalSplit: 'test' as TaskSplit, evalLimit: 200, k: 16, temperature: 0.8, probePrompts: 32, probeSamples: 8 };
+
+/** Training tasks of round r: the r-th slice of the train split (stable across resumes). */
+async function roundTasks(kernel: Kernel, split: TaskSplit, round: number, n: number): Promise<Task[]> {
+  const out: Task[] = [];
+  let i = 0;
+  for await (const t of kernel.require('task').tasks({ split, limit: round * n })) {
+    if (i++ >= (round - 1) * n) out.push(t);
+  }
+  return out;
+}
+
+/** Diversity of samples and KL to the start policy, on the first `prompts` eval tasks. */
+async function probe(policy: TrainablePolicy, start: ScoringPolicy, tasks: Task[], samples: number, seed: number, signal: AbortSignal): Promise<{ diversity: number; klToStart: number }> {
+  let div = 0, klSum = 0, klTokens = 0;
+  for (const t of tasks) {
+    if (signal.aborted) break;
+    const res = await policy.generate({ prompt: t.prompt, n: samples, temperature: 1, seed: seed + div.toString().length });
+    const texts = res.completions.map((c) => c.text);
+    div += new Set(texts).size / Math.max(1, texts.length);
+    const batch = { sequences: res.completions.map((c) => ({ prompt: t.prompt, completion: c.text, eos: c.finishReason === 'eos' })) };
+    const [now, ref] = await Promise.all([policy.sequenceLogprobs(batch, signal), start.sequenceLogprobs(batch, signal)]);
+    now.forEach((s, i) => { klSum += s.sum - ref[i]!.sum; klTokens += s.tokens; });
+  }
+  return { diversity: tasks.length ? div / tasks.length : 0, klToStart: klTokens ? klSum / klTokens : 0 };
+}
+
+export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promise<IterateResult> {
+  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new ReasonerError('RSN_ERR_USAGE', `--rounds must be a positive integer (got ${o.rounds})`);
+  const learner = requireLearner(kernel);
+  const policy = requireTrainablePolicy(kernel, learner.name);
+  const tasks = kernel.require('task');
+  const reward = runReward(kernel);
+  const grader = runGrader(kernel);
+  const signal = o.signal ?? new AbortController().signal;
+  const outDir = path.resolve(kernel.dir, kernel.config.run.out);
+  const runId = o.resume ?? o.runId ?? `iterate-${RunStore.newRunId()}`;
+  const dir = path.join(outDir, runId);
+  const stateFile = path.join(dir, 'iterate.json');
+  const seed = kernel.config.run.seed;
+
+  let state: IterateState;
+  // The start policy, frozen before any checkpoint is loaded: KL is measured against it.
+  const start = await policy.reference();
+  try {
+    if (o.resume) {
+      if (!existsSync(stateFile)) throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no iterate run "${o.resume}" in ${outDir}`, { hint: `list runs with \`ls ${outDir}\`; pass the folder name to --resume` });
+      state = JSON.parse(await readFile(stateFile, 'utf8')) as IterateState;
+      if (state.startPolicyId !== policy.id) {
+        throw new ReasonerError('RSN_ERR_CHECKPOINT', `iterate run ${runId} started from policy ${state.startPolicyId}, but the config's policy is ${policy.id}`, {
+          hint: 'resume with the config (policy checkpoint) the run started with, or start a new iterate run',
+        });
+      }
+      const last = [...state.rounds].reverse().find((r) => r.checkpoint);
+      if (last?.checkpoint) {
+        try {
+          await policy.load(last.checkpoint);
+        } catch (e) {
+          throw new ReasonerError('RSN_ERR_CHECKPOINT', `cannot load round ${last.round}'s checkpoint ${last.checkpoint}: ${(e as Error).message}`, { hint: 'the checkpoint does not match this policy (other model or format); start a new iterate run' }, { cause: e });
+        }
+      }
+    } else {
+      if (existsSync(dir)) throw new ReasonerError('RSN_ERR_USAGE', `run ${runId} already exists in ${outDir}`, { hint: `resume it with --resume ${runId}, or choose another --run-id` });
+      await mkdir(dir, { recursive: true });
+      state = {
+        runId, learner: learner.name, startPolicyId: policy.id, start: null, rounds: [],
+        options: {
+          tasksPerRound: o.tasksPerRound ?? ITERATE_DEFAULTS.tasksPerRound, evalSplit: o.evalSplit ?? ITERATE_DEFAULTS.evalSplit,
+          evalLimit: o.evalLimit ?? ITERATE_DEFAULTS.evalLimit, k: o.k ?? ITERATE_DEFAULTS.k, temperature: o.temperature ?? ITERATE_DEFAULTS.temperature,
+        },
+      };
+      await writeJsonAtomic(stateFile, state);
+    }
+    const opt = state.options;
+    o.onEvent?.({ phase: 'start', runId, dir, resumedRounds: state.rounds.length, rounds: o.rounds });
+    const evalTasks: Task[] = [];
+    for await (const t of tasks.tasks({ split: opt.evalSplit, limit: o.probePrompts ?? ITERATE_DEFAULTS.probePrompts })) evalTasks.push(t);
+
+    const evalRound = async (round: number): Promise<RoundEval> => {
+      const t0 = Date.now();
+      const rep: EvalReport = await evaluate({ tasks, policy, reward, grader, hooks: kernel.hooks }, {
+        split: opt.evalSplit, limit: opt.evalLimit, k: opt.k, samples: opt.k, temperature: opt.temperature, concurrency: 8, seed, signal,
+        onProgress: (done, total) => o.onEvent?.({ phase: 'eval', round, done, total: total ?? opt.evalLimit }),
+      });
+      const pr = await probe(policy, start, evalTasks, o.probeSamples ?? ITERATE_DEFAULTS.probeSamples, seed, signal);
+      await kernel.hooks.evalResult.promise({ task: tasks.name, split: opt.evalSplit, n: rep.n, metrics: { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, round, ...pr } });
+      return { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, k: rep.k, n: rep.n, ...pr, tokens: rep.tokens, wallMs: Date.now() - t0 };
+    };
+
+    if (!state.start) {
+      state.start = await evalRound(0);
+      await writeJsonAtomic(stateFile, state);
+    }
+    o.onEvent?.({ phase: 'baseline', eval: state.start });
+
+    const budget = new Budget(kernel.config.run.budget?.perRun ?? {});
+    for (let round = state.rounds.length + 1; round <= o.rounds; round++) {
+      if (signal.aborted) break;
+      const t0 = Date.now();
+      const rdir = path.join(dir, `round-${round}`);
+      await mkdir(rdir, { recursive: true });
+      // 1. search fresh training tasks with the current policy (reused if this round's search finished before a stop)
+      const trajFile = path.join(rdir, 'trajectories.jsonl');
+      let records: TrajectoryRecord[];
+      if (existsSync(path.join(rdir, 'search.done'))) {
+        records = await RunStore.read(rdir);
+      } else {
+        const env0 = createLearnEnv(kernel, policy, {
+          outDir: rdir, signal, seedLabel: `round:${round}`, budget,
+          progress: { onRecord: (_r, done, total) => o.onEvent?.({ phase: 'search', round, done, total }) },
+        });
+        const todo = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);
+        if (todo.length === 0) throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${env0.trainSplit} tasks left for round ${round}`, { hint: 'lower --tasks-per-round, or use a task source with a larger training split' });
+        records = await env0.rollout(todo);
+        if (signal.aborted) break;
+        await writeFile(trajFile, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        await writeFile(path.join(rdir, 'search.done'), String(records.length));
+      }
+      const searchTokens = records.reduce((a, r) => a + r.usage.promptTokens + r.usage.completionTokens, 0);
+      const searchAccuracy = records.length ? records.filter((r) => r.correct).length / records.length : 0;
+      // 2. learn on them
+      const env = createLearnEnv(kernel, policy, { outDir: rdir, records, signal, seedLabel: `round:${round}`, budget });
+      const report = await learner.learn(env);
+      await writeJsonAtomic(path.join(rdir, 'learn.json'), { learner: learner.name, ...report });
+      if (signal.aborted) break;
+      // 3. evaluate on the fixed held-out split
+      const ev = await evalRound(round);
+      const result: RoundResult = {
+        round, ...ev, tokens: searchTokens + (report.tokens ?? 0), searchTokens, trainTokens: report.tokens ?? 0, searchAccuracy,
+        wallMs: Date.now() - t0, checkpoint: report.checkpoint ?? null, policyId: policy.id, learn: { steps: report.steps, metrics: report.metrics },
+      };
+      await writeJsonAtomic(path.join(rdir, 'metrics.json'), result);
+      state.rounds.push(result);
+      await writeJsonAtomic(stateFile, state);
+      o.onEvent?.({ phase: 'round', round: result });
+    }
+  } finally {
+    await start.close?.();
+  }
+  const last = [...state.rounds].reverse().find((r) => r.checkpoint);
+  return { dir, state, checkpoint: last?.checkpoint ?? null };
+}

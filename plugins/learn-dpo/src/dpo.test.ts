@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FakeTrainablePolicy, fakeLearnEnv, sumCompletions, sumTask } from '@reasoner/core/testing';
+import { groupsFromRecords, type TrajectoryRecord } from '@reasoner/core';
+import { buildPairs, createDpoLearner } from './index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'learn-dpo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rec = (i: number, cands: Array<[string, boolean]>): TrajectoryRecord => {
+  const t = sumTask(i);
+  return {
+    taskId: t.id, prompt: t.prompt, steps: [], solution: '', answer: null, gold: t.answer!, reward: null, correct: false,
+    search: { name: 'x', stats: {}, candidates: cands.length }, usage: { promptTokens: 0, completionTokens: 0, calls: 1 }, policyId: 'p', ms: 0, time: '',
+    candidates: cands.map(([text, correct]) => ({ text, correct, reward: correct ? 1 : 0, answer: text, tokens: text.length })),
+  };
+};
+
+describe('preference pairs', () => {
+  it('pairs correct with incorrect candidates of the same prompt, spread over the mistakes', () => {
+    const { pairs, stats } = buildPairs(groupsFromRecords([rec(0, [['1', true], ['2', false], ['3', false]]), rec(1, [['4', true]])]), { by: 'correct', pairsPerPrompt: 4, minMargin: 0 });
+    expect(pairs.map((p) => [p.chosen, p.rejected])).toEqual([['1', '2'], ['1', '3']]);
+    expect(stats.promptsWithPairs).toBe(1);
+  });
+  it('refuses identical chosen and rejected texts (e.g. two graders disagreeing on one text)', () => {
+    const groups = [{ taskId: 'a', prompt: 'p', gold: null, candidates: [
+      { text: 'x ', correct: true, reward: 1, answer: null, tokens: 1 }, { text: ' x', correct: false, reward: 0, answer: null, tokens: 1 },
+    ] }];
+    const { pairs, stats } = buildPairs(groups, { by: 'correct', pairsPerPrompt: 4, minMargin: 0 });
+    expect(pairs).toEqual([]);
+    expect(stats.identical).toBe(1);
+  });
+});
+
+describe('learn-dpo on the fake trainable policy', () => {
+  it('widens the chosen-vs-rejected margin against the frozen reference and logs TRL metrics', async () => {
+    const policy = new FakeTrainablePolicy({ completions: sumCompletions });
+    const records = [0, 1, 2, 3].map((i) => rec(i, [[sumTask(i).answer!, true], [String(Number(sumTask(i).answer) + 1), false]]));
+    const p = sumTask(0).prompt, right = sumTask(0).answer!, wrong = String(Number(right) + 1);
+    const before = policy.probability(p, right) / policy.probability(p, wrong);
+    const report = await createDpoLearner({ beta: 0.5, lr: 2, epochs: 4, batchSize: 2 }).learn(fakeLearnEnv({ policy, records, outDir: path.join(dir, 'a') }));
+    expect(policy.probability(p, right) / policy.probability(p, wrong)).toBeGreaterThan(before * 2);
+    expect(report.metrics.pairs).toBe(4);
+    expect(report.metrics['rewards/accuracies']).toBeGreaterThan(0.5);
+    expect(report.metrics['rewards/margins']).toBeGreaterThan(0);
+    expect(report.checkpoint).toBe(path.join(dir, 'a', 'checkpoint'));
+  });
+
+  it('nothing to pair (all correct, all wrong, or identical): RSN_ERR_DATASET saying why', async () => {
+    const allRight = [rec(0, [['3', true], ['3 ', true]])];
+    await expect(createDpoLearner().learn(fakeLearnEnv({ records: allRight, outDir: path.join(dir, 'b') }))).rejects.toMatchObject({ code: 'RSN_ERR_DATASET', message: expect.stringContaining('both a correct and an incorrect') });
+    const allWrong = [rec(0, [['9', false], ['8', false]])];
+    await expect(createDpoLearner().learn(fakeLearnEnv({ records: allWrong, outDir: path.join(dir, 'c') }))).rejects.toMatchObject({ code: 'RSN_ERR_DATASET', message: expect.stringContaining('none of the 2 candidates') });
+  });
+});
