@@ -14,6 +14,8 @@ export type { Logger, LogLevel } from './util/logger.js';
 export { sampleToken, logSoftmaxAt, findStop } from './policy/sampling.js';
 export type { SamplingOptions, Sampled } from './policy/sampling.js';
 export { isTrainable, requireTrainable } from './policy/trainable.js';
+export { evaluate, passAtK, majorityIndex } from './pipeline/eval.js';
+export type { EvalOptions, EvalReport, EvalServices } from './pipeline/eval.js';
 export type { ReasonerConfig, RunOptions, ConfigHooks } from './config/types.js';
 export { readJsonl, loadJsonl } from './util/jsonl.js';
 export type { JsonlLine } from './util/jsonl.js';

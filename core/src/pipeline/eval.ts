@@ -44,6 +44,8 @@ export interface EvalOptions {
   seed?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number | undefined) => void;
+  /** Per-task verdicts (breakdowns by problem size and the like). */
+  onTask?: (task: Task, result: { greedy: boolean; correct: number; samples: number }) => void;
 }
 
 export interface EvalReport {
@@ -97,6 +99,7 @@ export async function evaluate(s: EvalServices, o: EvalOptions = {}): Promise<Ev
     passK += samples ? passAtK(samples, c, k) : 0;
     if (mi >= 0 && scored[mi]!.correct) maj++;
     tokens += budget.tokens;
+    o.onTask?.(task, { greedy: gr.correct === true, correct: c, samples });
     o.onProgress?.(n, total);
   }, () => signal.aborted);
 

@@ -97,7 +97,7 @@ export async function objectivesBench(reps = 5): Promise<Record<string, unknown>
     }
     trainer.dispose();
     model.dispose();
-    await ref.close();
+    await ref.close?.();
     await p.close();
     return out;
   } finally {

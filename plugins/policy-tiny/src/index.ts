@@ -36,8 +36,7 @@ export { Trainer } from './trainer.js';
 export { AdamW } from './adamw.js';
 export { scheduledLr } from './lr-schedule.js';
 export { encodeSequence, encodeBatch, makeBatch, BucketedSampler } from './batch.js';
-export { evaluatePassAtK } from './evaluate.js';
-export type { PassAtKResult } from './evaluate.js';
+export { greedyPass1 } from './evaluate.js';
 export { saveTrainState, loadTrainState } from './train-state.js';
 export { trainCommand } from './train-command.js';
 

@@ -70,7 +70,7 @@ describe('TinyTrainablePolicy', () => {
     const evalOnly = await p.evaluateObjective(pairBatch, objective);
     expect(p.optimizer().step).toBe(11);
     expect(evalOnly.metrics['rewards/accuracies']).toBe(1);
-    await ref.close();
+    await ref.close?.();
     await p.close();
   });
 
@@ -151,7 +151,7 @@ describe('TinyTrainablePolicy', () => {
     const after = (await p.sequenceLogprobs(group)).map((s) => s.sum);
     expect(after[0]!).toBeGreaterThan(before[0]!);
     expect(after[1]!).toBeLessThan(before[1]!);
-    await ref.close();
+    await ref.close?.();
     await p.close();
   });
 
