@@ -21,21 +21,38 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 async function pooled(tasks: Task[], prefork: boolean) {
   const runner = createCodeRunner({ timeoutMs: 20_000, prefork });
   const t = performance.now();
-  const results = await Promise.all(tasks.map((task) => runner.runTests({ language: 'python', program: task.prompt + task.solution!, tests: task.tests!.code })));
+  const results = await Promise.all(tasks.map((task) => runner.runTests({ language: 'python', program: task.prompt + task.solution!, tests: `${task.tests!.code}\ncheck(${task.tests!.entryPoint})\n` })));
   const wall = performance.now() - t;
   await runner.close();
   const perRun = results.map((r) => r.durationMs).sort((a, b) => a - b);
   return { wall, passed: results.filter((r) => r.passed).length, median: perRun[perRun.length >> 1]!, max: perRun.at(-1)!, concurrency: runner.concurrency };
 }
 
-/** Mean latency of a trivial sandboxed run, one at a time. */
-async function trivial(prefork: boolean): Promise<number> {
+/**
+ * Mean latency of a trivial sandboxed run (one call of the program's function), one at a time.
+ * `dirty`: each run leaves a file in /tmp, so a pre-forked worker is discarded after every run —
+ * what "a fresh worker per run" would cost.
+ */
+async function trivial(prefork: boolean, dirty = false): Promise<number> {
   const single = createCodeRunner({ concurrency: 1, prefork });
-  await single.runTests({ language: 'python', program: 'pass', tests: 'assert True' }); // warm-up
+  const program = dirty ? "open('/tmp/left', 'w').write('x')\ndef f(x):\n    return x\n" : 'def f(x):\n    return x\n';
+  const job = { language: 'python' as const, program, tests: 'assert f(1) == 1' };
+  await single.runTests(job); // warm-up
   const t = performance.now();
-  for (let i = 0; i < N; i++) await single.runTests({ language: 'python', program: 'pass', tests: 'assert True' });
+  for (let i = 0; i < N; i++) await single.runTests(job);
   await single.close();
   return (performance.now() - t) / N;
+}
+
+/** Mean latency of a trivial JavaScript run (always a fresh sandbox: harness + program processes). */
+async function trivialJs(): Promise<number> {
+  const single = createCodeRunner({ concurrency: 1 });
+  const job = { language: 'javascript' as const, program: 'function f(x) { return x; }', tests: 'assert.strictEqual(f(1), 1);' };
+  await single.runTests(job);
+  const t = performance.now();
+  for (let i = 0; i < 10; i++) await single.runTests(job);
+  await single.close();
+  return (performance.now() - t) / 10;
 }
 
 export default {
@@ -58,6 +75,8 @@ export default {
     const bareMs = (performance.now() - t0) / N;
     const preMs = await trivial(true);
     const freshMs = await trivial(false);
+    const discardMs = await trivial(true, true);
+    const jsMs = await trivialJs();
 
     return {
       tasks: tasks.length,
@@ -76,6 +95,8 @@ export default {
       barePythonPassMs: r1(bareMs),
       trivialRunMsPrefork: r1(preMs),
       trivialRunMsFreshSandbox: r1(freshMs),
+      trivialRunMsPreforkDiscardedEveryRun: r1(discardMs),
+      trivialRunMsJavaScript: r1(jsMs),
       overheadVsBareMsPrefork: r1(preMs - bareMs),
       overheadVsBareMsFreshSandbox: r1(freshMs - bareMs),
       ratioVsBarePrefork: r2(preMs / bareMs),

@@ -23,7 +23,7 @@
 # into the statements of the function body, so each assert statement counts on its own, and
 # failures do not stop the remaining tests.
 # Only builtin modules are imported at start (_ast, _struct; not ast/json): that halves start-up.
-import _ast, _struct, os, sys
+import _ast, _struct, fcntl, os, sys
 
 _SCOPES = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.Lambda, _ast.ClassDef)
 _DEFS = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.Import, _ast.ImportFrom)
@@ -213,7 +213,6 @@ def _untrusted(program_src, req_r, rep_w):
     null = os.open(os.devnull, os.O_RDONLY)  # input() sees EOF
     os.dup2(null, 0)
     os.close(null)
-    import fcntl
     req_r, rep_w = fcntl.fcntl(req_r, fcntl.F_DUPFD, 64), fcntl.fcntl(rep_w, fcntl.F_DUPFD, 64)
     os.dup2(req_r, 3)  # over the result channel: U never has it
     os.dup2(rep_w, 4)
@@ -262,7 +261,9 @@ def _untrusted(program_src, req_r, rep_w):
         _, name, args, kwargs = request
         try:
             result = g[name](*args, **kwargs)
-            reply('ok', result, args, kwargs)
+            # arguments go back only when the call could have changed them in place
+            mutable = any(isinstance(a, (list, dict, set)) for a in args)
+            reply('ok', result, args if mutable else None, None)
         except BaseException as e:
             reply('raise', type(e).__name__, _describe(e))
 
