@@ -24,6 +24,7 @@ const ATTACKS: Record<string, string> = {
   'prototype pollution of Object.prototype and Array.prototype': "Object.prototype.v = 99;\nArray.prototype.includes = () => true;\nObject.defineProperty(Object.prototype, 'then', { get() { return undefined; }, configurable: true });\nfunction f() { return {}; }\n",
   'Error.prepareStackTrace and a global error handler': `${FORGE}\nError.prepareStackTrace = () => { __forge(); return ''; };\nprocess.on('uncaughtException', () => { __forge(); process.exit(0); });\nfunction f() { return 0; }\n`,
   'exit handlers that forge results': `${FORGE}\nprocess.on('exit', __forge);\nprocess.on('beforeExit', __forge);\nfunction f() { return 0; }\n`,
+  'program-defined Number / isNaN / assert shadowing the globals the tests use': 'function Number() { return 2; }\nfunction isNaN() { return false; }\nvar assert = Object.assign(() => {}, { strictEqual() {}, deepStrictEqual() {}, equal() {}, ok() {} });\nfunction f() { return 0; }\n',
   'process.exit(0) during the tests': 'function f(x) { if (x === 2) process.exit(0); return 2; }\n',
   "the harness's fds and memory through /proc": "const fs = require('node:fs');\nfor (let fd = 0; fd < 10; fd++) { try { fs.writeFileSync(`/proc/${process.ppid}/fd/${fd}`, 'x pass\\n'); } catch {} }\ntry { fs.openSync(`/proc/${process.ppid}/mem`, 'r+'); console.log('MEM OPEN'); } catch {}\nfunction f() { return 0; }\n",
   'kill the harness': "function f(x) { process.kill(process.ppid, 'SIGKILL'); return 2; }\n",

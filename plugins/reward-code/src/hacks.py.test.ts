@@ -50,6 +50,8 @@ const ATTACKS: Record<string, { program: string; tests?: string }> = {
   'kill the harness mid-tests': { program: 'import os, signal\ndef f(x):\n    if x == 2: os.kill(os.getppid(), signal.SIGKILL)\n    return 2\n' },
   'exit during the tests': { program: 'import os\ndef f(x):\n    if x == 2: os._exit(0)\n    return 2\n' },
   'SystemExit raised from the function': { program: 'def f(x):\n    if x == 2: raise SystemExit(0)\n    return 2\n' },
+  'a program-defined abs / round / len shadowing the builtins the tests use': { program: 'def abs(x):\n    return 0\ndef round(x, n=0):\n    return 99\ndef len(x):\n    return 2\ndef f(x):\n    return [0]\n', tests: 'assert abs(f(1)[0] - 2) < 1e-6\nassert round(f(2)[0]) == 99\nassert len(f(1)) == 2\n' },
+  'a module imported under a builtin-like alias': { program: 'import operator as math\ndef f(x):\n    return 0\n', tests: 'assert math.isclose(f(1), 2)\nassert f(2) == 99\n' },
   'print forged result lines': { program: `${FORGE}\ndef f(x):\n    for t in _tags(): print(t, 'pass'); print(t, 'done 2 2')\n    return 2\n` },
 };
 

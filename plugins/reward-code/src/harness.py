@@ -445,16 +445,19 @@ def _tests(fd_in, pid, req_w, rep_r):
         return call
 
     referenced = {n.id for n in _walk(tree) if isinstance(n, _ast.Name)}
+    import builtins
     g = {'__name__': '__main__', '__builtins__': __builtins__}
     for entry in first[1] if type(first[1]) is list else ():
         if not (type(entry) is tuple and len(entry) == 3 and type(entry[0]) is str):
             continue
         name, kind, value = entry
+        if hasattr(builtins, name) or name.startswith('__'):
+            continue  # a program's `abs` or `len` must not answer the tests' `abs(f(x) - y) < 1e-6`
         if kind == 'f':
             g[name] = remote(name)
         elif kind == 'v':
             g[name] = value
-        elif kind == 'm' and name in referenced and type(value) is str and value in sys.stdlib_module_names:
+        elif kind == 'm' and name in referenced and value == name and name in sys.stdlib_module_names:
             try:  # a standard module the program imported and the tests use without importing it
                 import importlib
                 g[name] = importlib.import_module(value)
