@@ -1,20 +1,24 @@
-import { ComputeEngine } from '@cortex-js/compute-engine';
+import { parseLatexFast } from './latex-parse.js';
+import { bootCas, casRequest as rawRequest, ensureCasBooted, type CasRequest } from './cas-worker.js';
 
 /**
- * The CAS layer: LaTeX → MathJSON with @cortex-js/compute-engine (parses cached), a small
- * numeric evaluator of our own over that MathJSON (fast, and with no way to hang on
- * `9^{9^{9^9}}`), and compute-engine's `simplify` of the difference as the symbolic check.
+ * The CAS layer: LaTeX → MathJSON with @cortex-js/compute-engine (in a worker thread with a hard
+ * time limit; parses cached), a small numeric evaluator of our own over that MathJSON (fast, and
+ * with no way to hang on `9^{9^{9^9}}`), and compute-engine's `simplify` of the difference as the
+ * symbolic check.
  */
 
 type Json = unknown;
-type BoxedExpression = ReturnType<ComputeEngine['parse']>;
 
 export interface CasExpr {
-  /** Canonical MathJSON, or null when compute-engine could not parse the input. */
+  /** The LaTeX that was parsed (what the worker re-parses for symbolic checks). */
+  latex: string;
+  /** Canonical MathJSON, or null when compute-engine could not parse the input (or ran out of time). */
   json: Json | null;
-  boxed: BoxedExpression | null;
   /** Free variables (sorted). */
   vars: string[];
+  /** Variables used as summation bounds or subscripts: evaluated at integers. */
+  intVars: string[];
   /** Rough size of the tree, for deciding whether symbolic work is affordable. */
   size: number;
   /** The tree holds a huge power or factorial: never hand it to `simplify`. */
@@ -29,20 +33,48 @@ export const MAX_CAS_CHARS = 400;
 const MAX_SIMPLIFY_SIZE = 60;
 const CACHE_LIMIT = 5000;
 
-let engine: ComputeEngine | undefined;
-function ce(): ComputeEngine {
-  engine ??= new ComputeEngine();
-  return engine;
+/**
+ * Wall-time budget of one public call (verify, isEquivalent, partialCredit, score): every CAS
+ * request gets what is left of it, and none is made once it is spent.
+ */
+export const CALL_BUDGET_MS = 90;
+let deadline = Infinity;
+
+/** Runs `f` under a time budget (nested calls share the outermost budget). */
+export function withBudget<T>(ms: number, f: () => T): T {
+  if (deadline !== Infinity) return f();
+  deadline = performance.now() + ms;
+  try {
+    return f();
+  } finally {
+    deadline = Infinity;
+  }
+}
+
+/** A CAS request with what is left of the budget; the engine's one-off start-up is not charged to it. */
+function casRequest(req: CasRequest): unknown {
+  const waited = ensureCasBooted();
+  if (waited > 0 && deadline !== Infinity) deadline += waited;
+  return rawRequest(req, timeLeft());
+}
+
+/** Milliseconds left in the current budget (a generous default outside of one). */
+export function timeLeft(): number {
+  return deadline === Infinity ? CALL_BUDGET_MS : deadline - performance.now();
 }
 
 const CONSTANTS = new Set(['Pi', 'ExponentialE', 'PositiveInfinity', 'NegativeInfinity', 'NaN', 'ComplexInfinity', 'Half', 'Nothing', 'True', 'False']);
 const cache = new Map<string, CasExpr>();
 
-function scan(json: Json, vars: Set<string>, acc: { size: number; explosive: boolean; complex: boolean }): void {
+function scan(json: Json, vars: Set<string>, acc: { size: number; explosive: boolean; complex: boolean; ints: Set<string> }, intCtx = false): void {
   acc.size++;
+  if (acc.size > 5000) return;
   if (typeof json === 'string') {
     if (json === 'ImaginaryUnit') acc.complex = true;
-    else if (!json.startsWith("'") && !CONSTANTS.has(json)) vars.add(json);
+    else if (!json.startsWith("'") && !CONSTANTS.has(json)) {
+      vars.add(json);
+      if (intCtx) acc.ints.add(json);
+    }
     return;
   }
   if (!Array.isArray(json)) return;
@@ -54,30 +86,52 @@ function scan(json: Json, vars: Set<string>, acc: { size: number; explosive: boo
     if ((typeof e === 'number' && Math.abs(e) > 64) || (Array.isArray(e) && e[0] === 'Power') || (typeof e === 'object' && e !== null && !Array.isArray(e))) acc.explosive = true;
   }
   if (head === 'Factorial' && (typeof json[1] !== 'number' || json[1] > 50)) acc.explosive = true;
-  for (let i = 1; i < json.length; i++) scan(json[i], vars, acc);
+  // Bounds of sums/products and subscripts are integers: collect the variables in them.
+  if ((head === 'Sum' || head === 'Product') && json.length >= 3) {
+    scan(json[1], vars, acc, intCtx);
+    for (let i = 2; i < json.length; i++) scan(json[i], vars, acc, true);
+    return;
+  }
+  if (head === 'At' || head === 'Subscript') {
+    scan(json[1], vars, acc, intCtx);
+    for (let i = 2; i < json.length; i++) scan(json[i], vars, acc, true);
+    return;
+  }
+  for (let i = 1; i < json.length; i++) scan(json[i], vars, acc, intCtx);
 }
 
-/** Parses a LaTeX leaf (cached). Invalid parses come back with `json: null`. */
+/** What compute-engine is given: `**` as `^`, one-character subscripts braced (it misreads `a_jb_{m-j}`). */
+function ceLatex(latex: string): string {
+  return latex.replace(/\*\*/g, '^').replace(/([A-Za-z])_([A-Za-z0-9])/g, '$1_{$2}');
+}
+
+function describe(latex: string, json: Json): CasExpr {
+  const vars = new Set<string>();
+  const acc = { size: 0, explosive: false, complex: false, ints: new Set<string>() };
+  scan(json, vars, acc);
+  return { latex, json, vars: [...vars].sort(), intVars: [...acc.ints].sort(), size: acc.size, explosive: acc.explosive || acc.size > 5000, complex: acc.complex };
+}
+
+/**
+ * Parses a LaTeX leaf (cached): our own parser first (microseconds), compute-engine in its
+ * worker for everything else. Invalid parses (and parses that ran out of time) come back with `json: null`. */
 export function parseLatex(latex: string): CasExpr {
   const hit = cache.get(latex);
   if (hit) return hit;
-  let result: CasExpr = { json: null, boxed: null, vars: [], size: 0, explosive: false, complex: false };
-  if (latex.length <= MAX_CAS_CHARS) {
-    try {
-      const boxed = ce().parse(latex.replace(/\*\*/g, '^'));
-      if (boxed.isValid) {
-        const json = boxed.json;
-        const vars = new Set<string>();
-        const acc = { size: 0, explosive: false, complex: false };
-        scan(json, vars, acc);
-        result = { json, boxed, vars: [...vars].sort(), size: acc.size, explosive: acc.explosive, complex: acc.complex };
-      }
-    } catch {
-      // compute-engine throws on some malformed input; treat as unparseable.
-    }
+  let result: CasExpr = { latex, json: null, vars: [], intVars: [], size: 0, explosive: false, complex: false };
+  let cacheable = true;
+  const fast = latex.length <= MAX_CAS_CHARS ? parseLatexFast(latex) : null;
+  if (fast !== null) {
+    result = describe(latex, fast);
+  } else if (latex.length <= MAX_CAS_CHARS) {
+    const r = casRequest({ op: 'parse', latex: ceLatex(latex) }) as { json?: Json } | undefined;
+    if (r === undefined) cacheable = false; // out of time: not a property of the input
+    else if (r.json !== null && r.json !== undefined) result = describe(latex, r.json);
   }
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(latex, result);
+  if (cacheable) {
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(latex, result);
+  }
   return result;
 }
 
@@ -106,8 +160,22 @@ const UNARY: Record<string, (x: number) => number> = {
   Sign: Math.sign,
 };
 
+/** Most evaluation steps one point may take (sums over big ranges, deep trees). */
+const MAX_STEPS = 20_000;
+/** Longest range a sum or product is expanded over. */
+const MAX_RANGE = 500;
+
+/** An indexed symbol `a_k` stands for an arbitrary but fixed sequence: a hash of name and index into [0.5, 2.5). */
+function indexed(name: string, k: number): number {
+  let h = 2166136261;
+  const key = `${name}#${k}`;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return 0.5 + 2 * ((h >>> 0) / 4294967296);
+}
+
 /** Evaluates canonical MathJSON at a point. Throws Unsupported for heads it does not know. */
-export function evaluate(json: Json, env: Record<string, number>): number {
+export function evaluate(json: Json, env: Record<string, number>, steps = { n: 0 }): number {
+  if (++steps.n > MAX_STEPS) throw new Unsupported('steps');
   if (typeof json === 'number') return json;
   if (typeof json === 'string') {
     switch (json) {
@@ -125,12 +193,12 @@ export function evaluate(json: Json, env: Record<string, number>): number {
   }
   if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
     const num = (json as { num?: string }).num;
-    if (typeof num === 'string') return parseFloat(num.replace(/\((\d+)\)/, (_, d: string) => d.repeat(Math.ceil(20 / d.length))));
+    if (typeof num === 'string') return parseFloat(num.slice(0, 400).replace(/\((\d+)\)/, (_, d: string) => d.repeat(Math.ceil(20 / d.length))));
     throw new Unsupported('object');
   }
   if (!Array.isArray(json) || typeof json[0] !== 'string') throw new Unsupported('shape');
   const head = json[0];
-  const arg = (i: number): number => evaluate(json[i], env);
+  const arg = (i: number): number => evaluate(json[i], env, steps);
   const n = json.length - 1;
   switch (head) {
     case 'Add': { let s = 0; for (let i = 1; i <= n; i++) s += arg(i); return s; }
@@ -149,6 +217,30 @@ export function evaluate(json: Json, env: Record<string, number>): number {
     case 'Binomial': { const a = arg(1), b = arg(2); return factorial(a) / (factorial(b) * factorial(a - b)); }
     case 'Mod': return arg(1) % arg(2);
     case 'Delimiter': case 'Hold': if (n === 1) return arg(1); break;
+    case 'At': case 'Subscript': {
+      // `a_k`, `b_{m-j}`: a fixed sequence evaluated at its (integer) index.
+      const name = json[1];
+      if (typeof name !== 'string' || n < 2) break;
+      const idx: number[] = [];
+      for (let i = 2; i <= n; i++) idx.push(arg(i));
+      return indexed(name, idx.length === 1 ? idx[0]! : Number(idx.join('')));
+    }
+    case 'Sum': case 'Product': {
+      // ["Sum", body, ["Tuple"|"Limits"|"Triple", index, lower, upper]]: expanded over small integer ranges.
+      const lim = json[2];
+      if (n !== 2 || !Array.isArray(lim) || typeof lim[1] !== 'string' || lim.length < 4) break;
+      const lo = evaluate(lim[2], env, steps);
+      const hi = evaluate(lim[3], env, steps);
+      if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi - lo > MAX_RANGE) throw new Unsupported('range');
+      const inner = { ...env };
+      let acc = head === 'Sum' ? 0 : 1;
+      for (let k = lo; k <= hi; k++) {
+        inner[lim[1]] = k;
+        const v = evaluate(json[1], inner, steps);
+        acc = head === 'Sum' ? acc + v : acc * v;
+      }
+      return acc;
+    }
   }
   const f = UNARY[head];
   if (f && n === 1) return f(arg(1));
@@ -167,21 +259,12 @@ export function tryEvaluate(json: Json, env: Record<string, number>): number {
 
 /**
  * Symbolic check: does `simplify(a - b)` come out as 0? Undefined when the trees are too big
- * or explosive to risk (compute-engine's simplify is synchronous and cannot be interrupted).
+ * or explosive to risk, or when the worker ran out of time.
  */
 export function differenceSimplifiesToZero(a: CasExpr, b: CasExpr): boolean | undefined {
-  if (!a.boxed || !b.boxed || a.explosive || b.explosive || a.size + b.size > MAX_SIMPLIFY_SIZE) return undefined;
-  try {
-    const diff = ce().box(['Subtract', a.boxed, b.boxed]).simplify();
-    if (diff.isSame(ce().number(0))) return true;
-    if (diff.unknowns.length === 0) {
-      const v = diff.N();
-      if (v.isSame(ce().number(0)) || v.is(0)) return true;
-    }
-    return false;
-  } catch {
-    return undefined;
-  }
+  if (a.json === null || b.json === null || a.explosive || b.explosive || a.size + b.size > MAX_SIMPLIFY_SIZE) return undefined;
+  const r = casRequest({ op: 'simplifyZero', a: ceLatex(a.latex), b: ceLatex(b.latex) }) as { value?: boolean } | undefined;
+  return typeof r?.value === 'boolean' ? r.value : undefined;
 }
 
 /**
@@ -189,17 +272,14 @@ export function differenceSimplifiesToZero(a: CasExpr, b: CasExpr): boolean | un
  * difference. Undefined when either side has variables or is too big to risk.
  */
 export function complexConstantsEqual(a: CasExpr, b: CasExpr): boolean | undefined {
-  if (!a.boxed || !b.boxed || a.vars.length > 0 || b.vars.length > 0 || a.explosive || b.explosive || a.size + b.size > MAX_SIMPLIFY_SIZE) return undefined;
-  try {
-    return ce().box(['Subtract', a.boxed, b.boxed]).N().is(0);
-  } catch {
-    return undefined;
-  }
+  if (a.json === null || b.json === null || a.vars.length > 0 || b.vars.length > 0 || a.explosive || b.explosive || a.size + b.size > MAX_SIMPLIFY_SIZE) return undefined;
+  const r = casRequest({ op: 'complexEqual', a: ceLatex(a.latex), b: ceLatex(b.latex) }) as { value?: boolean } | undefined;
+  return typeof r?.value === 'boolean' ? r.value : undefined;
 }
 
 /** Structural identity of the canonical forms (cheap, exact). */
 export function sameCanonical(a: CasExpr, b: CasExpr): boolean {
-  return a.boxed !== null && b.boxed !== null && a.boxed.isSame(b.boxed);
+  return a.json !== null && b.json !== null && JSON.stringify(a.json) === JSON.stringify(b.json);
 }
 
 /** Drops cached parses (benchmarks use it to measure first-seen inputs). */
@@ -208,11 +288,10 @@ export function clearCasCache(): void {
 }
 
 /**
- * Builds the engine and compiles its simplification rules (≈0.3–0.8 s, once per process) so
- * that the first real check is not the slow one. The plugin calls it in `setup`.
+ * Starts compute-engine in its worker thread and waits until its simplification rules are
+ * compiled (≈0.5–1 s, once per process) so that the first real check is not the slow one. The
+ * plugin calls it in `setup`.
  */
 export function warmUp(): void {
-  differenceSimplifiesToZero(parseLatex('(x+1)^2'), parseLatex('x^2+2x+1'));
-  differenceSimplifiesToZero(parseLatex('\\infty'), parseLatex('\\sqrt{2}\\pi'));
-  cache.clear();
+  bootCas();
 }

@@ -1,5 +1,5 @@
 import { createRng } from '@reasoner/core';
-import { complexConstantsEqual, differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, type CasExpr } from './cas.js';
+import { CALL_BUDGET_MS, complexConstantsEqual, differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, withBudget, type CasExpr } from './cas.js';
 import { normalizeAnswer } from './normalize.js';
 import { closeTo, parsePlainNumber } from './numbers.js';
 import { evaluateConstantLatex } from './numeric-latex.js';
@@ -33,12 +33,16 @@ export interface Ctx {
 const DEFAULTS = { tolerance: 1e-6, seed: 20241, points: 5, maxChars: 10_000, allowSetRelation: true };
 
 /** Values of each variable at each point; deterministic for a seed and a variable name. */
-function pointsFor(vars: string[], ctx: Ctx): Array<Record<string, number>> {
+function pointsFor(vars: string[], ctx: Ctx, ints: string[] = []): Array<Record<string, number>> {
   const envs: Array<Record<string, number>> = [];
   const rng = createRng(ctx.seed);
   for (let k = 0; k < ctx.points; k++) {
     const env: Record<string, number> = {};
-    for (const v of vars) env[v] = 0.5 + 2 * rng.fork(`${v}#${k}`).next(); // positive: keeps sqrt/log defined
+    for (const v of vars) {
+      const u = rng.fork(`${v}#${k}`).next();
+      // Summation bounds and subscripts take integers (3..10); everything else positive reals (keeps sqrt/log defined).
+      env[v] = ints.includes(v) ? 3 + Math.floor(8 * u) : 0.5 + 2 * u;
+    }
     env.ImaginaryUnit ??= 0.5 + 2 * rng.fork(`ImaginaryUnit#${k}`).next();
     envs.push(env);
   }
@@ -59,7 +63,7 @@ function usable(v: number): boolean {
 function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined {
   const scale = ctx.percent && a.vars.length === 0 && b.vars.length === 0;
   let agree = 0;
-  for (const env of pointsFor(union(a.vars, b.vars), ctx)) {
+  for (const env of pointsFor(union(a.vars, b.vars), ctx, union(a.intVars, b.intVars))) {
     const x = tryEvaluate(a.json, env);
     const y = tryEvaluate(b.json, env);
     if (!usable(x) || !usable(y)) continue;
@@ -111,7 +115,7 @@ function relationsEqual(r: Relation, s: Relation, ctx: Ctx): boolean {
   const d2 = parseLatex(`(${s.lhs})-(${s.rhs})`);
   if (d1.json === null || d2.json === null) return false;
   let ratio: number | undefined;
-  for (const env of pointsFor(union(d1.vars, d2.vars), ctx)) {
+  for (const env of pointsFor(union(d1.vars, d2.vars), ctx, union(d1.intVars, d2.intVars))) {
     const x = tryEvaluate(d1.json, env);
     const y = tryEvaluate(d2.json, env);
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
@@ -264,6 +268,10 @@ export function prepare(gold: string, pred: string, options: EquivalenceOptions)
  * structure. Never throws; anything it cannot read compares as normalised text.
  */
 export function isEquivalent(gold: string, pred: string, options: EquivalenceOptions = {}): boolean {
+  return withBudget(CALL_BUDGET_MS, () => isEquivalentUnbudgeted(gold, pred, options));
+}
+
+function isEquivalentUnbudgeted(gold: string, pred: string, options: EquivalenceOptions): boolean {
   try {
     if (typeof gold !== 'string' || typeof pred !== 'string') return false;
     const maxChars = options.maxChars ?? DEFAULTS.maxChars;

@@ -16,12 +16,15 @@ const ANY_SPECIAL = /<\|[^|>\n]{1,40}\|>|<\/?s>|<(?:start|end)_of_turn>/g;
 /** Removes chat-template debris: cuts at the first end-of-turn marker that follows real content. */
 export function stripChatDebris(text: string): string {
   END_OF_TURN.lastIndex = 0;
+  let from = 0;
+  // Only the stretch since the previous marker is examined each time: linear in the text.
   for (let m = END_OF_TURN.exec(text); m; m = END_OF_TURN.exec(text)) {
-    const before = text.slice(0, m.index).replace(ANY_SPECIAL, '').replace(/^\s*(?:system|user|assistant)\b/i, '');
+    const before = text.slice(from, m.index).replace(ANY_SPECIAL, '').replace(/^\s*(?:system|user|assistant)\b/i, '');
     if (before.trim().length > 0) {
       text = text.slice(0, m.index);
       break;
     }
+    from = m.index + m[0].length;
   }
   return text.replace(ANY_SPECIAL, '').replace(/^\s*assistant\s*\n/i, '');
 }
@@ -31,8 +34,41 @@ interface Span { text: string; start: number; end: number }
 const PERCENT_AFTER = /^\s*(?:\\?%|percent\b|percentage\b|pct\b)/i;
 const NUMBER = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+(?![\d.]))?(?:\s*(?:%|percent\b))?/g;
 
-/** Gap between two answers that still reads as one list: `, `, ` and `, `\quad \text{and}`… */
-const LIST_GAP = /^[\s,;$]*(?:(?:and|or|\\quad|\\qquad|\\text\{[^{}]{0,20}\}|\\[()[\]]|\$)[\s,;$]*)*$/i;
+const MAX_GAP = 200;
+const GAP_TOKEN = /^(?:and|or|\\quad|\\qquad|\\text\{[^{}]{0,20}\}|\\[()[\]])/i;
+
+/**
+ * Gap between two answers that still reads as one list: `, `, ` and `, `\quad \text{and}`, `$ $`…
+ * A left-to-right scan (the regex it replaces backtracked exponentially on runs of `$`).
+ */
+export function isListGap(gap: string): boolean {
+  if (gap.length > MAX_GAP) return false;
+  let i = 0;
+  while (i < gap.length) {
+    const ch = gap[i]!;
+    if (/[\s,;$]/.test(ch)) { i++; continue; }
+    const m = GAP_TOKEN.exec(gap.slice(i, i + 30));
+    if (!m) return false;
+    // A word token must end at a word boundary (`android` is not `and`).
+    if (/^[a-z]/i.test(m[0]) && /[a-z]/i.test(gap[i + m[0].length] ?? '')) return false;
+    i += m[0].length;
+  }
+  return true;
+}
+
+const BOX_JOINER = /(?:^|[\s,;$}])(?:and|or)(?=[\s$\\]|$)|[,;]|\\q?quad/i;
+const REVISION = /\b(?:wait|actually|but|however|instead|so|therefore|thus|hence|gives?|get|got|answer|correct|mistake|wrong|recount\w*|not|no|check|verify|final)\b/i;
+
+/**
+ * Gap between two boxes that joins them into one answer: a list gap, or a short phrase with
+ * a joiner (`\boxed{3} red and \boxed{5} blue`, `… is \boxed{4} and the larger is \boxed{9}`) —
+ * not a new sentence or a revision (`\boxed{4}. Wait, … gives \boxed{5}`).
+ */
+export function isBoxGap(gap: string): boolean {
+  if (isListGap(gap)) return true;
+  if (gap.length > 80 || /[.?!]\s|[.?!]$|\n\s*\n/.test(gap) || /:\s/.test(gap)) return false;
+  return BOX_JOINER.test(gap) && !REVISION.test(gap);
+}
 
 /** Joins trailing spans that form one list (`$1$, $2$ and $3$` → `1, 2, 3`). */
 function joinTrailing(spans: Span[], text: string, gapOk: (gap: string) => boolean): Span | null {
@@ -118,7 +154,7 @@ function lastMathEnv(text: string): Span | null {
     const pct = PERCENT_AFTER.exec(text.slice(e.end, e.end + 12));
     spans.push({ text: pct ? `${body}\\%` : body, start: e.start, end: e.end });
   }
-  return joinTrailing(spans, text, (gap) => LIST_GAP.test(gap));
+  return joinTrailing(spans, text, isListGap);
 }
 
 /** The last boxed answer, joined with boxed answers just before it that form a list with it. */
@@ -128,7 +164,7 @@ function lastBoxedGroup(text: string): string | null {
     .filter((b) => b.text.length > 0);
   // Only boxes joined by list punctuation (`\boxed{1}, \boxed{2} and \boxed{3}`) form one answer; a later
   // box after prose ("…gives \boxed{5}") is a revision and wins alone.
-  const joined = joinTrailing(spans, text, (gap) => LIST_GAP.test(gap));
+  const joined = joinTrailing(spans, text, isBoxGap);
   return joined ? joined.text : null;
 }
 

@@ -3,7 +3,7 @@ import { isEquivalent } from './equivalence.js';
 import { partialCredit } from './partial.js';
 import { extractAnswer } from './extract.js';
 import { normalizeAnswer } from './normalize.js';
-import { warmUp } from './cas.js';
+import { CALL_BUDGET_MS, warmUp, withBudget } from './cas.js';
 
 export { extractAnswer, stripChatDebris, isBareAnswer } from './extract.js';
 export type { ExtractOptions } from './extract.js';
@@ -34,6 +34,10 @@ const DEFAULTS: RewardMathOptions = { tolerance: 1e-6, fallbackLastNumber: true,
 
 /** Scores one solution against `task.answer`. Exported for callers that do not go through the kernel. */
 export function scoreMath(task: Task, solution: string, options: Partial<RewardMathOptions> = {}): RewardResult {
+  return withBudget(CALL_BUDGET_MS, () => scoreUnbudgeted(task, solution, options));
+}
+
+function scoreUnbudgeted(task: Task, solution: string, options: Partial<RewardMathOptions>): RewardResult {
   const opts = { ...DEFAULTS, ...options };
   // Numbers from loosely typed JSONL (`"answer": 42`) are fine; anything else is a missing answer.
   const raw: unknown = task.answer;
@@ -91,6 +95,8 @@ export default definePlugin<RewardMathOptions, 'reward'>({
     warmUp();
     return {
       kind: 'outcome',
+      // It compares against task.answer: guiding a search with it is an oracle.
+      needsGold: true,
       async score(task, solution) {
         return scoreMath(task, solution, opts);
       },

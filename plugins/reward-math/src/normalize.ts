@@ -118,7 +118,8 @@ export function stripMathDelimiters(s: string): string {
  * separators, trailing punctuation. The percent sign is removed and reported as a flag.
  */
 export function normalizeAnswer(raw: string): Normalized {
-  let s = raw.trim();
+  // Runs of blanks collapse first: the `\s*`-led patterns below would be quadratic on them.
+  let s = raw.replace(/[ \t\r\n\f\v\u00a0]+/g, ' ').trim();
   const boxed = lastBoxed(s);
   if (boxed !== null) s = boxed;
   s = stripMathDelimiters(s);

@@ -1,3 +1,4 @@
+import { CALL_BUDGET_MS, withBudget } from './cas.js';
 import { maxMatching, prepare, valuesEqual, type EquivalenceOptions } from './equivalence.js';
 import type { Value } from './structure.js';
 
@@ -15,7 +16,14 @@ function items(v: Value): { list: Value[]; ordered: boolean } | null {
  * answer is equivalent, 0 for single-valued answers that are not. Never throws.
  */
 export function partialCredit(gold: string, pred: string, options: EquivalenceOptions = {}): number {
+  return withBudget(CALL_BUDGET_MS, () => partialUnbudgeted(gold, pred, options));
+}
+
+function partialUnbudgeted(gold: string, pred: string, options: EquivalenceOptions): number {
   try {
+    if (typeof gold !== 'string' || typeof pred !== 'string') return 0;
+    const maxChars = options.maxChars ?? 10_000;
+    if (gold.length > maxChars || pred.length > maxChars) return gold.trim() === pred.trim() ? 1 : 0;
     const prepared = prepare(gold, pred, options);
     if (!prepared) return 0;
     const { g, p, ctx } = prepared;

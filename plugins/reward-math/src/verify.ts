@@ -1,3 +1,4 @@
+import { CALL_BUDGET_MS, withBudget } from './cas.js';
 import { isEquivalent, type EquivalenceOptions } from './equivalence.js';
 import { extractAnswer, type ExtractOptions } from './extract.js';
 
@@ -9,6 +10,10 @@ export type VerifyOptions = EquivalenceOptions & ExtractOptions;
  * Both sides go through `extractAnswer`; a side with no extractable answer is never correct.
  */
 export function verify(gold: string, prediction: string, options: VerifyOptions = {}): boolean {
+  return withBudget(CALL_BUDGET_MS, () => verifyUnbudgeted(gold, prediction, options));
+}
+
+function verifyUnbudgeted(gold: string, prediction: string, options: VerifyOptions): boolean {
   try {
     const g = extractAnswer(gold, { ...options, fallbackLastNumber: options.fallbackLastNumber ?? true });
     const p = extractAnswer(prediction, options);
