@@ -76,6 +76,7 @@ function numericallyEqual(a: CasExpr, b: CasExpr, ctx: Ctx): boolean | undefined
 }
 
 const WORD = /^[A-Za-z]{3,}$/;
+const INTEGER = /^-?\d{1,300}$/;
 
 function finiteOrNull(v: number | null): number | null {
   return v !== null && usable(v) ? v : null;
@@ -86,6 +87,8 @@ function leafEqual(a: string, b: string, ctx: Ctx): boolean {
   // Words (`yes`, `odd`) compare as text, not as products of variables.
   if (WORD.test(a) || WORD.test(b) || (/^[A-Za-z]+$/.test(a) && a.toLowerCase() === b.toLowerCase())) return a.toLowerCase() === b.toLowerCase();
   // Constants without the CAS; a non-finite value (overflow) is left to the CAS path.
+  // Two integers are equal only when they are the same integer (22345600 ≢ 22345601, whatever the tolerance).
+  if (INTEGER.test(a) && INTEGER.test(b) && !ctx.percent) return BigInt(a) === BigInt(b);
   const x = parsePlainNumber(a) ?? finiteOrNull(evaluateConstantLatex(a));
   const y = parsePlainNumber(b) ?? finiteOrNull(evaluateConstantLatex(b));
   if (x !== null && y !== null) {
@@ -223,6 +226,8 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
       return false;
     case 'tuple':
       if (p.kind === 'tuple') return sameList(g.items, p.items, ctx);
+      // A brace pair or bare list against a tuple gold is read as that tuple, in the written order (as Math-Verify does).
+      if (p.kind === 'set') return sameList(g.items, p.items, ctx);
       if (p.kind === 'interval') return g.items.length === 2 && !p.loClosed && !p.hiClosed && valuesEqual(g.items[0]!, p.lo, ctx) && valuesEqual(g.items[1]!, p.hi, ctx);
       if (p.kind === 'matrix') { const flat = flattenMatrix(p.rows); return flat !== null && sameList(g.items, flat, ctx); }
       return false;
@@ -231,6 +236,8 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
       return p.kind === 'interval' && g.loClosed === p.loClosed && g.hiClosed === p.hiClosed && valuesEqual(g.lo, p.lo, ctx) && valuesEqual(g.hi, p.hi, ctx);
     case 'set':
       if (p.kind === 'set') return sameMultiset(g.items, p.items, ctx);
+      // A tuple against a set gold: the same elements (Math-Verify compares them unordered).
+      if (p.kind === 'tuple' && g.items.length > 1) return sameMultiset(g.items, p.items, ctx);
       if (g.items.length === 1) return valuesEqual(g.items[0]!, p, ctx);
       return false;
     case 'union':

@@ -1,4 +1,4 @@
-import { boxedSpans, UNIT_WORDS } from './normalize.js';
+import { boxedSpans, undoubleBackslashes, UNIT_WORDS } from './normalize.js';
 
 const BARE_WORDS = new Set(['and', 'or', 'percent', 'pct', 'percentage', 'in']);
 
@@ -181,7 +181,8 @@ export function isBareAnswer(text: string): boolean {
   if (mathEnvs(text).length > 0) return false;
   const words = text.replace(/\\(?:begin|end)\{[^}]*\}(?:\{[^}]*\})?/g, ' ').replace(/\\[a-zA-Z]+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
   // One free word at most (`Evelyn`, `125 miles`); list words and units do not count.
-  return words.filter((w) => !BARE_WORDS.has(w.toLowerCase()) && !UNIT_WORDS.has(w.toLowerCase())).length <= 1;
+  // Geometry names (`AB`, `PQRS`) are symbols, not words.
+  return words.filter((w) => !BARE_WORDS.has(w.toLowerCase()) && !UNIT_WORDS.has(w.toLowerCase()) && !/^[A-Z]{2,4}$/.test(w)).length <= 1;
 }
 
 /** Rightmost math environment or (optionally) number; a number inside the last environment defers to it. */
@@ -240,7 +241,7 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   const maxChars = options.maxChars ?? 20_000;
   if (typeof text !== 'string') return null;
   let t = text.length > maxChars ? text.slice(-maxChars) : text;
-  t = stripChatDebris(t);
+  t = stripChatDebris(undoubleBackslashes(t));
   const boxed = lastBoxedGroup(t);
   if (boxed !== null) return boxed;
   const hashes = t.lastIndexOf('####');

@@ -1,4 +1,4 @@
-import { matchBrace } from './braces.js';
+import { matchBrace, splitTopLevel } from './braces.js';
 
 /** An answer string after cleanup, with the flags the cleanup removed from it. */
 export interface Normalized {
@@ -117,9 +117,18 @@ export function stripMathDelimiters(s: string): string {
  * `\left`/`\right`, spacing commands, `\dfrac`, degree signs, `\$`, `\text{units}`, thousands
  * separators, trailing punctuation. The percent sign is removed and reported as a flag.
  */
+/**
+ * Undoes backslash doubling from a JSON or Python pipeline (`\\frac{1}{2}` → `\frac{1}{2}`): only
+ * when every command in the text is doubled, so a real `\\` row break is left alone.
+ */
+export function undoubleBackslashes(s: string): string {
+  if (!s.includes('\\\\') || /(?<!\\)\\[A-Za-z]/.test(s) || !/\\\\[A-Za-z]/.test(s)) return s;
+  return s.replace(/\\\\/g, '\\');
+}
+
 export function normalizeAnswer(raw: string): Normalized {
   // Runs of blanks collapse first: the `\s*`-led patterns below would be quadratic on them.
-  let s = raw.replace(/[ \t\r\n\f\v\u00a0]+/g, ' ').trim();
+  let s = undoubleBackslashes(raw).replace(/[ \t\r\n\f\v\u00a0]+/g, ' ').trim();
   const boxed = lastBoxed(s);
   if (boxed !== null) s = boxed;
   s = stripMathDelimiters(s);
@@ -132,6 +141,7 @@ export function normalizeAnswer(raw: string): Normalized {
     .replace(/\\(?:d|t|c)frac/g, '\\frac')
     .replace(/\\over\b/g, '/')
     .replace(/(\d)\s*(?:\{,\}|\\!)\s*(?=\d)/g, '$1') // 14{,}916, 10,\!000
+    .replace(/(\d),\s*\\!\s*(?=\d{3}(?!\d))/g, '$1,') // 48,\! 125
     .replace(/\\!/g, '')
     .replace(/(?<!\\)\\(?:,|;|:|>| |quad|qquad|enspace|thinspace)/g, ' ')
     .replace(/~/g, ' ');
@@ -163,6 +173,7 @@ export function normalizeAnswer(raw: string): Normalized {
     .replace(/π/g, '\\pi ')
     .replace(/√/g, '\\sqrt ');
   s = s.replace(/\s+/g, ' ').trim();
+  s = namedSystemsAsTuples(s);
   if (/\d/.test(s)) {
     // Lists written in words: `19, 46, and 82`, `(11,7) or (7,11)`, `-12;-11;-10`.
     s = s.replace(/\s*,?\s*\b(?:and|or)\b\s*/g, ', ').replace(/;/g, ',').replace(/(?:,\s*){2,}/g, ', ');
@@ -173,6 +184,30 @@ export function normalizeAnswer(raw: string): Normalized {
   s = stripTrailingUnits(s);
   s = normalizeThousands(s);
   return { text: s, percent };
+}
+
+const ASSIGNMENT = /^\s*([A-Za-z](?:_\{?\w+\}?)?|\\[a-zA-Z]+)\s*=\s*([^=]+?)\s*$/;
+
+/**
+ * Solutions of a system written by name, separated by `;` (`a=3,b=1;a=11,b=1`) → tuples in the
+ * order the names are given (`(3,1),(11,1)`). Unchanged unless every group names the same
+ * variables in the same order.
+ */
+export function namedSystemsAsTuples(s: string): string {
+  if (!s.includes(';') || s.length > 2000) return s;
+  const groups = splitTopLevel(s, ';').map((g) => g.trim()).filter((g) => g.length > 0);
+  if (groups.length < 2) return s;
+  let names: string | null = null;
+  const tuples: string[] = [];
+  for (const g of groups) {
+    const parts = splitTopLevel(g, ',').map((p) => ASSIGNMENT.exec(p));
+    if (parts.length < 2 || parts.some((m) => m === null)) return s;
+    const key = parts.map((m) => m![1]).join(',');
+    if (names === null) names = key;
+    else if (key !== names) return s;
+    tuples.push(`(${parts.map((m) => m![2]).join(',')})`);
+  }
+  return tuples.join(',');
 }
 
 /** `12,000,023` → `12000023`, `1 000` → `1000`, `1000,99` → `1000.99` — only when the whole string is the number. */

@@ -33,6 +33,35 @@ export function isLabel(s: string): boolean {
   return false;
 }
 
+/** One name: `AB`, `V_a`, `S_{\triangle ABC}`, `\angle BAC`, `|AB|`, `\overline{PQ}`, `P(A)`, `\theta_1`. */
+const NAME_ATOM = String.raw`(?:\\(?:angle|measuredangle|triangle|overline|widehat|hat|vec|bar|arc)\s*)?\{?(?:[A-Za-z]{1,6}|\\[a-zA-Z]+)\}?(?:\s*_\s*(?:\{[^{}]{1,24}\}|[A-Za-z0-9]))?(?:\s*\(\s*[A-Za-z]{1,3}\s*\))?`;
+const NAME = new RegExp(String.raw`^(?:\|\s*${NAME_ATOM}\s*\||${NAME_ATOM})$`);
+const NAME_RATIO = new RegExp(String.raw`^(?:${NAME_ATOM})\s*[:/]\s*(?:${NAME_ATOM})$`);
+const NAME_FRAC = new RegExp(String.raw`^\\frac\s*\{\s*(?:${NAME_ATOM})\s*\}\s*\{\s*(?:${NAME_ATOM})\s*\}$`);
+/** Commands that are values or operators, never names. */
+const NOT_NAMES = /\\(?:frac|sqrt|pi|infty|sum|prod|int|lim|sin|cos|tan|log|ln|exp|cdot|times|le|ge|ne|pm|mp)\b/;
+
+/**
+ * The left side of `=` only names the value (compare the right side): a name, a ratio of names
+ * or a subscripted symbol. Not an expression in the answer's variables (`2x`, `x+z`, `x^2+y^2`).
+ */
+export function isName(s: string): boolean {
+  const t = s.trim();
+  if (t.length > 60 || NOT_NAMES.test(t.replace(/^\\frac/, ''))) return isLabel(t);
+  return isLabel(t) || NAME.test(t) || NAME_RATIO.test(t) || NAME_FRAC.test(t);
+}
+
+/** A top-level ratio `a:b` of two values: their quotient (`5:9` ≡ `10:18`), null when it is not one. */
+function ratio(s: string): string | null {
+  const parts = splitTopLevel(s, ':');
+  if (parts.length !== 2) return null;
+  const [a, b] = [parts[0]!.trim(), parts[1]!.trim()];
+  if (!a || !b || /[=<>]|\\[lg]e\b/.test(s)) return null;
+  // Clock times and zero parts (`12:00`) are not ratios.
+  if (/^0+$/.test(b) || /^0+$/.test(a)) return null;
+  return `\\frac{${a}}{${b}}`;
+}
+
 const MATRIX_RE = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
 
 function parseMatrix(body: string, depth: number): Value {
@@ -108,7 +137,7 @@ export function parseValue(input: string, depth = 0): Value {
   if (eqParts.length > 2) return parseValue(eqParts.at(-1)!, depth + 1);
   if (eqParts.length === 2) {
     const [lhs, rhs] = [eqParts[0]!.trim(), eqParts[1]!.trim()];
-    if (isLabel(lhs)) {
+    if (isName(lhs)) {
       const v = parseValue(rhs, depth + 1);
       return v.kind === 'expr' ? { ...v, equation: { kind: 'relation', op: '=', lhs, rhs } } : v;
     }
@@ -116,6 +145,9 @@ export function parseValue(input: string, depth = 0): Value {
     if (!/[a-zA-Z]/.test(lhs.replace(/\\[a-zA-Z]+/g, '')) && !/[a-zA-Z]/.test(rhs.replace(/\\[a-zA-Z]+/g, ''))) return parseValue(rhs, depth + 1);
     return { kind: 'relation', op: '=', lhs, rhs };
   }
+
+  const q = ratio(s);
+  if (q !== null) return { kind: 'expr', latex: q };
 
   const ineq = splitInequality(s);
   if (ineq) {
