@@ -230,5 +230,6 @@ const run = async (code, filename) => {
   emit('done', passed, total);
 })().catch((e) => report('harness', e)).finally(() => {
   try { child.kill('SIGKILL'); } catch { /* gone */ }
+  try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* a host temp dir in unsafe mode */ }
   process.exit(0);
 });
