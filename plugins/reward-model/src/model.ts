@@ -2,7 +2,7 @@ import { ReasonerError } from '@reasoner/core';
 import { DEFAULT_CHECKPOINT, TinyModel, useBackend, type BackendName } from '@reasoner/plugin-policy-tiny';
 import { loadCheckpoint } from '@reasoner/tiny-format';
 import { baseCheckpointDir, loadRewardCheckpoint, type RewardCheckpoint } from './checkpoint.js';
-import { extractFeatures } from './features.js';
+import { CONFIDENCE_FEATURES, extractFeatures } from './features.js';
 import { headLogits, sigmoid } from './head.js';
 
 /** A loaded reward model: the frozen base policy (features) and the trained head. */
@@ -20,8 +20,8 @@ export class RewardModel {
         hint: 'retrain the reward model on this policy (`reasoner train-reward`), or point it at the policy it was trained on',
       });
     }
-    if (policy.arch.dModel !== ckpt.head.inputDim) {
-      throw new ReasonerError('RSN_ERR_CHECKPOINT', `reward head expects ${ckpt.head.inputDim} features, policy has dModel ${policy.arch.dModel}`, { hint: 'retrain the reward model' });
+    if (policy.arch.dModel + CONFIDENCE_FEATURES !== ckpt.head.inputDim) {
+      throw new ReasonerError('RSN_ERR_CHECKPOINT', `reward head expects ${ckpt.head.inputDim} features, policy gives ${policy.arch.dModel + CONFIDENCE_FEATURES}`, { hint: 'retrain the reward model' });
     }
     return new RewardModel(ckpt, TinyModel.fromCheckpoint(policy));
   }
