@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHooks, createRng, kernelFromConfig, runPipeline, verifierReward, createLogger, Budget } from '@reasoner/core';
+import { createHooks, createRng, kernelFromConfig, runPipeline, verifierReward, createLogger, Budget, lineSteps } from '@reasoner/core';
 import type { PluginContext, Policy, Search, TaskSource } from '@reasoner/core';
 import { memoryPolicy, memorySearch, memoryTasks } from '@reasoner/core/testing';
 
@@ -26,7 +26,7 @@ async function direct(): Promise<number> {
   const t0 = process.hrtime.bigint();
   let correct = 0;
   for await (const task of tasks.tasks({})) {
-    const r = await search.search({ task, policy, reward, hooks, budget: new Budget(), rng: createRng(1), signal: new AbortController().signal });
+    const r = await search.search({ task, policy, reward, hooks, budget: new Budget(), rng: createRng(1), signal: new AbortController().signal, steps: lineSteps });
     if (r.best.reward?.correct) correct++;
   }
   if (correct < 0) throw new Error('unreachable');
