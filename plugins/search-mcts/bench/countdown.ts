@@ -5,7 +5,7 @@
  * Policy and reward go through core's instrumentation (hooks, budget reservation), as in a run.
  *
  *   node --import tsx plugins/search-mcts/bench/countdown.ts [--limit 200] [--seed 11] [--split test]
- *        [--budget <tokens>] [--opts '{"batch":16}'] [--skip-bon]
+ *        [--budget <tokens>] [--opts '{"batch":16}'] [--skip-bon] [--bon-n 16]
  * Prints one JSON object.
  */
 import { Budget, createHooks, createRng, instrumentPolicy, instrumentReward, lineSteps, verifierReward, type Policy, type Search, type SearchEnv, type Task, type TaskSource } from '@reasoner/core';
@@ -24,6 +24,7 @@ const SEED = Number(arg('seed', '11'));
 const SPLIT = arg('split', 'test') as 'test' | 'validation';
 const CONCURRENCY = Number(arg('concurrency', '16'));
 const OPTS = JSON.parse(arg('opts', '{}')) as Record<string, unknown>;
+const BON_N = Number(arg('bon-n', '16'));
 
 async function setupSearch(def: typeof bonPlugin | typeof mctsPlugin, options: Record<string, unknown>): Promise<Search> {
   const ctx = { hooks: createHooks(), logger: undefined as never, configDir: process.cwd(), rng: createRng(0), onClose() {}, service: () => undefined };
@@ -74,7 +75,7 @@ const policy = await createPolicyFromTinyCheckpoint(DEFAULT_CHECKPOINT, { seed: 
 const out: Record<string, unknown> = { seed: SEED, split: SPLIT, tasks: tasks.length };
 let budgetTokens = Number(arg('budget', 'NaN'));
 if (!process.argv.includes('--skip-bon')) {
-  const bon = await runAll(await setupSearch(bonPlugin, { n: 16, select: 'reward', temperature: 0.8 }), source, tasks, policy, undefined);
+  const bon = await runAll(await setupSearch(bonPlugin, { n: BON_N, select: 'reward', temperature: 0.8 }), source, tasks, policy, undefined);
   out.bon16 = bon;
   if (!Number.isFinite(budgetTokens)) budgetTokens = Math.round(bon.tokens);
   const greedy = await runAll(await setupSearch(bonPlugin, { n: 1, select: 'first', temperature: 0 }), source, tasks, policy, undefined);
