@@ -3,7 +3,7 @@ import { CALL_BUDGET_MS, complexConstantsEqual, differenceSimplifiesToZero, pars
 import { normalizeAnswer } from './normalize.js';
 import { closeTo, parsePlainNumber } from './numbers.js';
 import { evaluateConstantLatex } from './numeric-latex.js';
-import { isLabel, parseValue, type Relation, type Value } from './structure.js';
+import { isLabel, parseValue, relationSet, type Relation, type Value } from './structure.js';
 
 export interface EquivalenceOptions {
   /** Relative tolerance for numeric comparison (default 1e-6). */
@@ -199,11 +199,47 @@ function relationToInterval(r: Relation): Value | null {
 
 /** The interval a relation-ish value denotes, marked as plain interval notation; null if none. */
 function asNotation(v: Value): Value | null {
-  const i = v.kind === 'relation' ? relationToInterval(v) : v;
+  const i = v.kind === 'relation' ? relationSet(v) : v;
   return i && i.kind === 'interval' ? { ...i, fromRelation: false } : i;
 }
 
+/** Written as inequalities: a relation, an interval or union from one, or a list of them (`x<-2 or x>3`). */
+function relationLike(v: Value): boolean {
+  if (v.kind === 'relation') return true;
+  if ((v.kind === 'interval' || v.kind === 'union') && v.fromRelation === true) return true;
+  return v.kind === 'set' && v.items.length > 0 && v.items.every((x) => x.kind === 'relation' || ((x.kind === 'interval' || x.kind === 'union') && x.fromRelation === true));
+}
+
+/** The intervals (in interval notation) a value denotes as a subset of the line; null when it is not one. */
+function intervalSet(v: Value, depth = 0): Value[] | null {
+  if (depth > 4) return null;
+  switch (v.kind) {
+    case 'interval': return [{ ...v, fromRelation: false }];
+    case 'tuple': return v.items.length === 2 ? [{ kind: 'interval', lo: v.items[0]!, hi: v.items[1]!, loClosed: false, hiClosed: false }] : null;
+    case 'relation': { const r = relationSet(v); return r ? intervalSet(r, depth + 1) : null; }
+    case 'union': case 'set': {
+      if (v.kind === 'set' && !relationLike(v)) return null;
+      const out: Value[] = [];
+      for (const x of v.items) {
+        const s = intervalSet(x, depth + 1);
+        if (!s) return null;
+        out.push(...s);
+      }
+      return out;
+    }
+    default: return null;
+  }
+}
+
 export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
+  // Inequalities against interval notation (`2\le|t|\le3` vs `[-3,-2]\cup[2,3]`): the sets they describe.
+  const gLike = relationLike(g);
+  if (gLike !== relationLike(p) && [g.kind, p.kind].some((k) => k === 'interval' || k === 'union')) {
+    if (!ctx.allowSetRelation) return false;
+    const a = intervalSet(g);
+    const b = intervalSet(p);
+    return a !== null && b !== null && sameMultiset(a, b, ctx);
+  }
   // Interval notation against an inequality (`(-\infty, 2)` vs `x < 2`): only when allowed.
   const gRel = g.kind === 'relation' || (g.kind === 'interval' && g.fromRelation === true);
   const pRel = p.kind === 'relation' || (p.kind === 'interval' && p.fromRelation === true);
@@ -241,7 +277,8 @@ export function valuesEqual(g: Value, p: Value, ctx: Ctx): boolean {
       if (g.items.length === 1) return valuesEqual(g.items[0]!, p, ctx);
       return false;
     case 'union':
-      return p.kind === 'union' && sameMultiset(g.items, p.items, ctx);
+      if (p.kind === 'union') return sameMultiset(g.items, p.items, ctx);
+      return false;
     case 'matrix':
       if (p.kind === 'matrix') return g.rows.length === p.rows.length && g.rows.every((r, i) => sameList(r, p.rows[i]!, ctx));
       if (p.kind === 'tuple') return valuesEqual(p, g, ctx);

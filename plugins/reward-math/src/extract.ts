@@ -32,7 +32,7 @@ export function stripChatDebris(text: string): string {
 interface Span { text: string; start: number; end: number }
 
 const PERCENT_AFTER = /^\s*(?:\\?%|percent\b|percentage\b|pct\b)/i;
-const NUMBER = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+(?![\d.]))?(?:\s*(?:%|percent\b))?/g;
+const NUMBER = /(?<![\w.\\])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+(?!\d|\.\d))?(?:\s*(?:%|percent\b))?/g;
 
 const MAX_GAP = 200;
 const GAP_TOKEN = /^(?:and|or|\\quad|\\qquad|\\text\{[^{}]{0,20}\}|\\[()[\]])/i;
@@ -230,6 +230,31 @@ function anchored(text: string, fallbackLastNumber: boolean): string | null {
   return null;
 }
 
+const CONCLUSION = /^(?:therefore|thus|hence|in conclusion|in summary|consequently|as a result|finally|so)\b/i;
+const STATES = / (?:is|are|equals|=|be|gives|of) /gi;
+
+/**
+ * The value a concluding sentence states, for prose with no box and no "answer" anchor:
+ * "Therefore, the expected value of the game is 7/4." Only the last concluding sentence counts,
+ * and only if no computation (`=`) follows it (then the text goes on working).
+ */
+function concluded(text: string, fallbackLastNumber: boolean): string | null {
+  const tail = text.length > 4000 ? text.slice(-4000) : text;
+  const sentences = tail.split(/(?<=[.!?])\s+|\n+/);
+  for (let k = sentences.length - 1, seen = 0; k >= 0 && seen < 40; k--, seen++) {
+    const sentence = sentences[k]!.trim();
+    if (sentence.includes('=') && k < sentences.length - 1) return null;
+    if (!CONCLUSION.test(sentence)) continue;
+    if (sentences.slice(k + 1).some((x) => x.includes('='))) return null;
+    let at = -1;
+    STATES.lastIndex = 0;
+    for (let m = STATES.exec(sentence); m; m = STATES.exec(sentence)) at = m.index + m[0].length;
+    if (at < 0) return null;
+    return afterAnchor(sentence, at, fallbackLastNumber);
+  }
+  return null;
+}
+
 /**
  * The final answer in a solution: the last `\boxed{…}`/`\fbox{…}`, else a GSM8K `#### 42` line,
  * else the text after "final answer is" / "the answer is" / "answer:", else the whole text when
@@ -251,6 +276,9 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   }
   const a = anchored(t, fallbackLastNumber);
   if (a !== null) return a;
+  // Like the last-number fallback, a concluding sentence is read only when fallbacks are on.
+  const c = fallbackLastNumber ? concluded(t, fallbackLastNumber) : null;
+  if (c !== null) return c;
   const trimmed = t.trim();
   if (trimmed.length === 0) return null;
   if (isBareAnswer(trimmed)) return trimmed;

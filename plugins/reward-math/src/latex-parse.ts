@@ -67,6 +67,8 @@ export function parseLatexFast(src: string): Json | null {
   let i = 0;
   let depth = 0;
   let absDepth = 0;
+  // `i` is an index when it appears in a subscript or as a summation index; else the imaginary unit.
+  const iIsIndex = /_\s*(?:\{[^{}]*(?<![A-Za-z])i(?![A-Za-z])[^{}]*\}|i(?![A-Za-z]))/.test(src);
   const peek = (): Tok | undefined => toks[i];
   const isCh = (v: string): boolean => toks[i]?.t === 'ch' && toks[i]!.v === v;
   const isCmd = (v: string): boolean => toks[i]?.t === 'cmd' && toks[i]!.v === v;
@@ -215,7 +217,7 @@ export function parseLatexFast(src: string): Json | null {
       i++;
       if (t.t === 'num') return Number(t.v);
       if (t.t === 'let') {
-        if (t.v === 'i') throw new Fail('complex'); // compute-engine handles complex numbers
+        if (t.v === 'i' && !iIsIndex) throw new Fail('complex'); // compute-engine handles complex numbers
         if (t.v === 'e' && !isCh('_')) return 'ExponentialE';
         if (FUNCTION_LETTERS.has(t.v) && isCh('(')) throw new Fail('function');
         return symbolWithSubscript(t.v);

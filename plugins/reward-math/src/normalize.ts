@@ -58,14 +58,21 @@ function stripTextCommands(s: string): string {
   });
 }
 
-/** Drops trailing unit words (`125 miles`, `15 cm^2`) when a number or expression precedes them. */
+const UNIT_SUFFIX = /\s*([a-zA-Z]+)(\s*\^\s*\{?[23]\}?|²|³)?(?:\s*\/\s*([a-zA-Z]+))?\s*\.?$/;
+
+/** Drops trailing unit words (`125 miles`, `15 cm^2`, `24 square units`, `3.5 km/h`) when a number or expression precedes them. */
 export function stripTrailingUnits(s: string): string {
-  let prev: string;
-  do {
-    prev = s;
-    const m = /^(.*?[\d}).\]])\s*([a-zA-Z]+)(\s*\^\s*\{?[23]\}?|²|³)?\s*\.?$/.exec(s);
-    if (m && UNIT_WORDS.has(m[2]!.toLowerCase()) && /\d/.test(m[1]!)) s = m[1]!.trim();
-  } while (s !== prev && s.length > 0);
+  for (let k = 0; k < 6; k++) {
+    // Matched on the last 60 characters only: an end-anchored pattern is quadratic on long runs.
+    const cut = Math.max(0, s.length - 60);
+    const m = UNIT_SUFFIX.exec(s.slice(cut));
+    if (!m || !UNIT_WORDS.has(m[1]!.toLowerCase()) || (m[3] !== undefined && !UNIT_WORDS.has(m[3].toLowerCase()))) break;
+    const head = s.slice(0, cut + m.index).trim();
+    const before = /([a-zA-Z]+)$/.exec(head);
+    if (!/[\d}).\]]$/.test(head) && !(before && UNIT_WORDS.has(before[1]!.toLowerCase()))) break;
+    if (!/\d/.test(head)) break;
+    s = head;
+  }
   return s;
 }
 
@@ -159,12 +166,13 @@ export function normalizeAnswer(raw: string): Normalized {
     return '';
   });
   s = s
-    .replace(/\\(?:le|leq|leqslant)\b|≤|<=/g, ' \\le ')
-    .replace(/\\(?:ge|geq|geqslant)\b|≥|>=/g, ' \\ge ')
-    .replace(/\\(?:ne|neq)\b|≠|!=/g, ' \\ne ')
+    .replace(/\\(?:leqslant|leq|le)(?![a-zA-Z])|≤|<=/g, ' \\le ')
+    .replace(/\\(?:geqslant|geq|ge)(?![a-zA-Z])|≥|>=/g, ' \\ge ')
+    .replace(/\\(?:neq|ne)(?![a-zA-Z])|≠|!=/g, ' \\ne ')
     .replace(/\\lt\b/g, '<')
     .replace(/\\gt\b/g, '>')
     .replace(/∞|\\infin\b|\\infty/g, '\\infty')
+    .replace(/\+\s*\\infty/g, '\\infty')
     .replace(/\\(?:varnothing|emptyset)|∅/g, '\\emptyset')
     .replace(/\\(?:dots|ldots|cdots)/g, '\\ldots')
     .replace(/−/g, '-')

@@ -11,7 +11,8 @@ export type Value =
   | { kind: 'interval'; lo: Value; hi: Value; loClosed: boolean; hiClosed: boolean; fromRelation?: boolean }
   /** `\{a, b\}` or a bare list `a, b`: unordered. */
   | { kind: 'set'; items: Value[] }
-  | { kind: 'union'; items: Value[] }
+  /** `fromRelation`: written as an inequality (`1 < |x| < 3`) rather than as a union. */
+  | { kind: 'union'; items: Value[]; fromRelation?: boolean }
   | { kind: 'matrix'; rows: Value[][] }
   | Relation;
 
@@ -60,6 +61,60 @@ function ratio(s: string): string | null {
   // Clock times and zero parts (`12:00`) are not ratios.
   if (/^0+$/.test(b) || /^0+$/.test(a)) return null;
   return `\\frac{${a}}{${b}}`;
+}
+
+/** `|x|`, `|x-1|`, `|t+\frac12|`: the variable and the centre of an absolute value of one variable; null otherwise. */
+export function absCenter(s: string): { v: string; center: string } | null {
+  const m = /^\|\s*(.+?)\s*\|$/.exec(s.trim());
+  if (!m || m[1]!.includes('|')) return null;
+  const inner = m[1]!;
+  const VAR = String.raw`([A-Za-z](?:_\{?\w+\}?)?|\\[a-zA-Z]+)`;
+  let k = new RegExp(`^${VAR}$`).exec(inner);
+  if (k) return { v: k[1]!, center: '0' };
+  k = new RegExp(String.raw`^${VAR}\s*([+-])\s*([^A-Za-z]+)$`).exec(inner); // x - 1, x + \frac12
+  if (k) return { v: k[1]!, center: k[2] === '-' ? k[3]! : `-(${k[3]!})` };
+  k = new RegExp(String.raw`^([^A-Za-z]+?)\s*-\s*${VAR}$`).exec(inner); // 2 - x
+  if (k) return { v: k[2]!, center: k[1]! };
+  return null;
+}
+
+const ex = (latex: string): Value => ({ kind: 'expr', latex });
+
+/** `a < |x - c| < b` → `(c-b, c-a) ∪ (c+a, c+b)` (ends closed where the inequality is ≤). */
+function absChain(center: string, a: string, b: string, loClosed: boolean, hiClosed: boolean): Value {
+  return {
+    kind: 'union',
+    fromRelation: true,
+    items: [
+      { kind: 'interval', lo: ex(`(${center})-(${b})`), hi: ex(`(${center})-(${a})`), loClosed: hiClosed, hiClosed: loClosed, fromRelation: true },
+      { kind: 'interval', lo: ex(`(${center})+(${a})`), hi: ex(`(${center})+(${b})`), loClosed, hiClosed, fromRelation: true },
+    ],
+  };
+}
+
+/**
+ * The set a one-variable relation describes: `x < 2` → `(-\infty, 2)`, `|x-1| \le 2` → `[-1, 3]`,
+ * `3 < |y|` → `(-\infty,-3) ∪ (3,\infty)`. Null when it is not one.
+ */
+export function relationSet(r: Relation): Value | null {
+  if (r.op !== '<' && r.op !== '<=') return null;
+  const closed = r.op === '<=';
+  const L = absCenter(r.lhs);
+  if (L) return { kind: 'interval', lo: ex(`(${L.center})-(${r.rhs})`), hi: ex(`(${L.center})+(${r.rhs})`), loClosed: closed, hiClosed: closed, fromRelation: true };
+  const R = absCenter(r.rhs);
+  if (R) {
+    return {
+      kind: 'union',
+      fromRelation: true,
+      items: [
+        { kind: 'interval', lo: ex('-\\infty'), hi: ex(`(${R.center})-(${r.lhs})`), loClosed: false, hiClosed: closed, fromRelation: true },
+        { kind: 'interval', lo: ex(`(${R.center})+(${r.lhs})`), hi: ex('\\infty'), loClosed: closed, hiClosed: false, fromRelation: true },
+      ],
+    };
+  }
+  if (isLabel(r.lhs)) return { kind: 'interval', lo: ex('-\\infty'), hi: ex(r.rhs), loClosed: false, hiClosed: closed, fromRelation: true };
+  if (isLabel(r.rhs)) return { kind: 'interval', lo: ex(r.lhs), hi: ex('\\infty'), loClosed: closed, hiClosed: false, fromRelation: true };
+  return null;
 }
 
 const MATRIX_RE = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
@@ -155,6 +210,8 @@ export function parseValue(input: string, depth = 0): Value {
     const [o0 = { op: '<' as const, flip: false }, o1 = o0] = ineq.ops;
     if (ineq.parts.length === 2) return relation(p0, o0.op, o0.flip, p1);
     // `a < x <= b` is an interval.
+    const abs = ineq.parts.length === 3 && ineq.ops.every((o) => !o.flip && o.op !== '!=') ? absCenter(p1) : null;
+    if (abs) return absChain(abs.center, p0, p2, o0.op === '<=', o1.op === '<=');
     if (ineq.parts.length === 3 && isLabel(p1) && ineq.ops.every((o) => !o.flip && o.op !== '!=')) {
       return {
         kind: 'interval',
