@@ -130,3 +130,24 @@ describe.each([{ prefork: false }, { prefork: true }])('no state survives into t
     }
   });
 });
+
+describe('a pre-forked worker is discarded after a run that changed it', () => {
+  const runner = createCodeRunner({ timeoutMs: 4000, prefork: true, concurrency: 1 });
+  afterAll(() => runner.close());
+  const run = (program: string) => runner.runTests({ language: 'python', program, tests: 'assert True\n' });
+
+  it('kept after clean runs; replaced after a leftover file, process, or denied system call', async () => {
+    await run('pass\n');
+    await run("open('/work/ok', 'w').write('x')\n"); // its own working dir: fine
+    expect(runner.workersDiscarded).toBe(0);
+    await run("open('/tmp/left', 'w').write('x')\n");
+    expect(runner.workersDiscarded).toBe(1);
+    await run("import subprocess\nsubprocess.Popen(['/usr/bin/sleep', '30'], start_new_session=True)\n");
+    expect(runner.workersDiscarded).toBe(2);
+    await run('import ctypes\nctypes.CDLL(None).ptrace(0, 0, 0, 0)\n'); // PTRACE_TRACEME: SIGSYS
+    expect(runner.workersDiscarded).toBe(3);
+    expect(await run('pass\n')).toMatchObject({ passed: true });
+    await run('pass\n');
+    expect(runner.workersDiscarded).toBe(3);
+  });
+});

@@ -41,8 +41,8 @@ export interface CodeRunner {
   runTests(options: RunTestsOptions): Promise<RunResult>;
   /** Stops the pre-forked workers. */
   close(): Promise<void>;
-  /** Pre-forked sandboxes started so far (the first of each slot, plus one per discarded worker). */
-  readonly sandboxStarts: number;
+  /** Pre-forked workers discarded so far because a run left processes, files or was killed. */
+  readonly workersDiscarded: number;
 }
 
 /** One length-prefixed frame of the Python harness's input (8-byte big-endian length). */
@@ -222,8 +222,8 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     concurrency: pool.size,
     runTests: (req) => pool.use((slot) => run(req, slot)),
     close: async () => workers.forEach((w) => w.close()),
-    get sandboxStarts() {
-      return workers.reduce((n, w) => n + w.starts, 0);
+    get workersDiscarded() {
+      return workers.reduce((n, w) => n + w.discarded, 0);
     },
   };
 }

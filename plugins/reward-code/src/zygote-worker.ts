@@ -38,8 +38,8 @@ export class ZygoteWorker {
   private buf = Buffer.alloc(0);
   private pending?: Pending;
   private log = '';
-  /** Sandboxes started, i.e. 1 + the times this slot's worker was discarded or died. */
-  starts = 0;
+  /** Times this slot's worker was discarded after a run that changed it. */
+  discarded = 0;
 
   constructor(
     private readonly config: SandboxConfig,
@@ -52,7 +52,6 @@ export class ZygoteWorker {
     const cmd = await prepareCommand(this.config, { cpuSeconds: 86_400, addressSpaceMb: this.memoryMb, slot: this.slot }, [this.config.python, '-I', '-B', '-c', ZYGOTE_SOURCE]);
     // fd 3: the jobs' input frames, which the worker hands to each job unread; fd 4: seccomp
     const child = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
-    this.starts++;
     const seccomp = child.stdio[SECCOMP_FD] as Writable;
     seccomp.on('error', () => {});
     seccomp.end(cmd.seccomp);
@@ -143,6 +142,7 @@ export class ZygoteWorker {
    * next run in the slot does not wait for it.
    */
   discard(): void {
+    this.discarded++;
     this.kill();
     if (this.closed || this.starting) return;
     // the old sandbox's processes count against the slot uid's process limit until they are gone
