@@ -135,7 +135,7 @@ describe('search-mcts on bad input', () => {
     let calls = 0;
     const policy = fakePolicy({ depth: 8, p: 0.5, onCall: () => { if (++calls === 6) ac.abort(); } });
     const r = await runMcts(fakeEnv({ policy, reward: fakeReward(8), signal: ac.signal }), opts({ stopAt: 2, simulations: 10_000, batch: 1 }));
-    expect(r.stats.stop).toBe(5);
+    expect(r.stats.cancelled).toBe(1);
     expect(r.stats.simulations).toBeLessThan(10);
     const early = new AbortController();
     early.abort();

@@ -93,7 +93,7 @@ const LINE_STEPS: StepFormat = {
   join: (s) => s.join('\n'),
 };
 
-type Stop = 'simulations' | 'budget' | 'nodes' | 'solved' | 'abort' | 'reward' | 'exhausted';
+type Stop = 'simulations' | 'budget' | 'nodes' | 'solved' | 'abort' | 'reward';
 
 interface Request { leaf: MctsNode; path: MctsNode[]; n: number; maxTokens: number; step: boolean }
 
@@ -366,7 +366,6 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
     try { r = await outcome(steps); } catch { r = undefined; }
     best = { text: fmt.join(steps), steps, ...(r ? { reward: r, answer: rewardAnswer(r) } : {}), tokens: pathTokens(node) };
   }
-  const stopCode: Record<Stop, number> = { simulations: 1, budget: 2, nodes: 3, solved: 4, abort: 5, reward: 6, exhausted: 7 };
   return {
     best,
     candidates,
@@ -380,8 +379,9 @@ export async function runMcts(env: SearchEnv, o: MctsOptions): Promise<SearchRes
       solved: best.reward && best.reward.value >= o.stopAt ? 1 : 0,
       stoppedByBudget: stop === 'budget' ? 1 : 0,
       stoppedByNodes: stop === 'nodes' ? 1 : 0,
+      stoppedBySimulations: stop === 'simulations' ? 1 : 0,
+      cancelled: stop === 'abort' ? 1 : 0,
       rewardFailed: failure ? 1 : 0,
-      stop: stop ? stopCode[stop] : 0,
     },
   };
 }
