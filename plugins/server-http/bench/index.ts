@@ -7,13 +7,16 @@
  * SERVER_SOAK_SECONDS (default 45, at most 60).
  */
 import os from 'node:os';
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type autocannon from 'autocannon';
 import { kernelFromConfig, type ReasonerConfig } from '@reasoner/core';
 import tiny from '@reasoner/plugin-policy-tiny';
 import countdown from '@reasoner/plugin-task-countdown';
 import bon from '@reasoner/plugin-search-bon';
 import serverHttp, { createServer } from '../src/index.js';
 
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = Number(process.env.SERVER_BENCH_SECONDS ?? (QUICK ? 3 : 8));
 const SOAK = Math.min(60, Number(process.env.SERVER_SOAK_SECONDS ?? (QUICK ? 10 : 45)));
@@ -22,9 +25,14 @@ const BODY = { model: 'tiny', prompt: PROMPT, max_tokens: 64, temperature: 0.8 }
 
 interface Level { clients: number; reqPerS: number; tokensPerS: number; p50Ms: number; p99Ms: number; requests: number; errors: number; non2xx: number }
 
+/** autocannon in a child process (the load generator must not share the server's event loop). */
 function fire(url: string, path: string, body: unknown, connections: number, seconds: number): Promise<autocannon.Result> {
+  const args = [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(body), url + path];
   return new Promise((resolve, reject) => {
-    autocannon({ url: url + path, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), connections, duration: seconds, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    execFile(process.execPath, args, { maxBuffer: 64 * 2 ** 20, timeout: (seconds + 60) * 1000 }, (err, stdout) => {
+      if (err) return reject(err);
+      try { resolve(JSON.parse(stdout) as autocannon.Result); } catch (e) { reject(e); }
+    });
   });
 }
 
@@ -41,6 +49,7 @@ export default {
       const direct: Record<string, number> = {};
       for (const c of [1, 64]) {
         let done = 0;
+        await Promise.all(Array.from({ length: c }, () => policy.generate({ prompt: PROMPT, maxTokens: 64, temperature: 0.8, n: 1 })));
         const t0 = performance.now();
         const until = t0 + SECONDS * 1000;
         await Promise.all(Array.from({ length: c }, async () => {

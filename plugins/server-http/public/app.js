@@ -91,10 +91,20 @@ function drawTree() {
     else { ch.forEach(place); pos.set(n.id, (pos.get(ch[0].id) + pos.get(ch[ch.length - 1].id)) / 2); }
   };
   roots.forEach(place);
+  // Depth from the parent chain (searches differ in what a node's `steps` hold).
+  const depthOf = new Map();
+  const depth = (n) => {
+    if (depthOf.has(n.id)) return depthOf.get(n.id);
+    depthOf.set(n.id, 0);
+    const p = n.parent != null ? tree.nodes.get(n.parent) : null;
+    const d = p ? depth(p) + 1 : (n.depth || 0);
+    depthOf.set(n.id, d);
+    return d;
+  };
   const W = svg.clientWidth || 700, H = svg.clientHeight || 360;
-  const maxDepth = Math.max(1, ...nodes.map((n) => n.depth || 0));
-  const dx = (W - 120) / maxDepth, dy = Math.min(22, (H - 20) / Math.max(1, row));
-  const xy = (n) => [20 + (n.depth || 0) * dx, 12 + pos.get(n.id) * dy];
+  const maxDepth = Math.max(1, ...nodes.map(depth));
+  const dx = (W - 140) / maxDepth, dy = Math.min(22, (H - 20) / Math.max(1, row));
+  const xy = (n) => [20 + depth(n) * dx, 12 + pos.get(n.id) * dy];
   for (const n of nodes) {
     if (n.parent == null || !tree.nodes.has(n.parent)) continue;
     const [x1, y1] = xy(tree.nodes.get(n.parent)), [x2, y2] = xy(n);
@@ -220,7 +230,7 @@ function chart(svg, series, { xlabel, ylabel, logX }) {
   svg.append(svgEl('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }), svgEl('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }));
   for (const y of [0, 0.25, 0.5, 0.75, 1]) { const t = svgEl('text', { x: 4, y: Y(y) + 3 }); t.textContent = `${y * 100}%`; svg.append(t); }
   const xl = svgEl('text', { x: W / 2, y: H - 6 }); xl.textContent = xlabel; svg.append(xl);
-  for (const v of [x0, (x0 + x1) / 2, x1]) { const t = svgEl('text', { x: L + ((v - x0) / (x1 - x0)) * (W - L - R) - 10, y: H - B + 12 }); t.textContent = logX ? Math.round(10 ** v) : fmt(v, 0); svg.append(t); }
+  for (const v of [x0, (x0 + x1) / 2, x1]) { const t = svgEl('text', { x: L + ((v - x0) / (x1 - x0)) * (W - L - R), y: H - B + 12, 'text-anchor': v === x0 ? 'start' : v === x1 ? 'end' : 'middle' }); t.textContent = logX ? Math.round(10 ** v) : fmt(v, 0); svg.append(t); }
   series.forEach((s, i) => {
     const color = `hsl(${(i * 67) % 360},65%,45%)`;
     const sorted = [...s.points].sort((a, b) => a.x - b.x);
