@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'RSN_ERR_SANDBOX'
   | 'RSN_ERR_DATASET'
   | 'RSN_ERR_USAGE'
+  /** The user's file system refused (missing folder, no permission, read-only, a directory where a file belongs). */
+  | 'RSN_ERR_IO'
   /** A search would be guided by a reward that reads the gold answer, without `run.oracle: true`. */
   | 'RSN_ERR_ORACLE'
   /** A search plugin broke its contract (e.g. returned no best candidate). */
@@ -90,4 +92,25 @@ export class ReasonerError extends Error {
 /** Duck-typed so that errors from a second copy of @reasoner/core are still recognised. */
 export function isReasonerError(e: unknown): e is ReasonerError {
   return e instanceof ReasonerError || (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && String((e as { code: string }).code).startsWith('RSN_ERR_') && typeof (e as { format?: unknown }).format === 'function');
+}
+
+const IO_CODES: Record<string, string> = {
+  ENOENT: 'does not exist', EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+  EISDIR: 'is a directory', ENOTDIR: 'a part of the path is not a directory', ENOSPC: 'no space left on the device',
+  EEXIST: 'already exists', EMFILE: 'too many open files', EDQUOT: 'disk quota exceeded', ENAMETOOLONG: 'name too long',
+};
+
+/** A Node file-system error (ENOENT, EACCES, EROFS, …) of the user's environment, as opposed to a bug. */
+export function isIoError(e: unknown): e is NodeJS.ErrnoException {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && code in IO_CODES && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** Wraps a file-system error as RSN_ERR_IO naming the path; anything else passes through unchanged. */
+export function ioError(e: unknown, path: string | undefined, what: string, hint?: string): unknown {
+  if (!isIoError(e)) return e;
+  const p = e.path ?? path;
+  return new ReasonerError('RSN_ERR_IO', `${what}: ${IO_CODES[e.code!]}${p ? ` (${e.code} ${p})` : ` (${e.code})`}`, {
+    path: p, hint: hint ?? 'check that the folder exists and that you may write there (or pick another path)',
+  }, { cause: e });
 }

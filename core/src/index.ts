@@ -27,7 +27,7 @@ export { loadConfigFile, importModule, CONFIG_FILES } from './config/load.js';
 export { validateConfig } from './config/validate.js';
 export type { ValidatedConfig } from './config/validate.js';
 export { readSchema, validateOrThrow } from './config/schemas.js';
-export { resolvePlugin, findPackage, packageEntry } from './kernel/resolve.js';
+export { resolvePlugin, findPackage, packageEntry, checkPlugins, loadPluginReference } from './kernel/resolve.js';
 export type { ResolvedPlugin } from './kernel/resolve.js';
 export { discoverInstalled } from './kernel/discovery.js';
 export type { DiscoveredPlugin } from './kernel/discovery.js';

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isReasonerError } from '../errors.js';
+import { ioError, isIoError, isReasonerError } from '../errors.js';
 import { registerInit } from './commands/init.js';
 import { registerPluginCommands } from './commands/plugin-commands.js';
 import { registerPlugins } from './commands/plugins.js';
@@ -68,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function report(e: unknown, debug: boolean): number {
+  // A file-system refusal (EACCES on runs/, ENOENT folder, EROFS…) is the user's environment, not a bug.
+  if (isIoError(e)) e = ioError(e, undefined, `cannot ${e.syscall ?? 'access'} ${e.path ?? 'a file'}`);
   if (isReasonerError(e)) {
     process.stderr.write(e.format() + '\n');
     if (debug) process.stderr.write(`${(e as Error).stack}\n${(e as Error).cause ? `cause: ${((e as Error).cause as Error)?.stack ?? (e as Error).cause}\n` : ''}`);

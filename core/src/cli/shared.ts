@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { ReasonerError } from '../errors.js';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { ioError, ReasonerError } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { loadKernel, type LoadKernelOptions } from '../kernel/load.js';
 import type { ReasonerConfig } from '../config/types.js';
@@ -66,4 +68,40 @@ export function pluginFlag(use: string | undefined, options: string | undefined,
   } catch (e) {
     throw new ReasonerError('RSN_ERR_USAGE', `${flag}-options is not valid JSON: ${(e as Error).message}`, { hint: `e.g. ${flag}-options '{"split":"test"}'` });
   }
+}
+
+export interface OutputFile {
+  readonly path: string;
+  write(text: string): void;
+  /** Flushes and closes; rejects with RSN_ERR_IO if any write failed. */
+  close(): Promise<void>;
+}
+
+/** Opens an output file (`--out`) up front, so a bad path is RSN_ERR_IO before any work, never an unhandled stream error. */
+export async function openOutput(file: string): Promise<OutputFile> {
+  const full = path.resolve(file);
+  const fh = await open(full, 'w').catch((e: unknown) => {
+    throw ioError(e, full, `cannot write ${full}`, 'the folder must exist and be writable; pick another --out');
+  });
+  const stream = fh.createWriteStream();
+  let failed: unknown;
+  stream.on('error', (e) => { failed ??= e; });
+  return {
+    path: full,
+    write(text) {
+      if (!failed) stream.write(text);
+    },
+    close: () => new Promise<void>((resolve, reject) => {
+      stream.end(() => (failed ? reject(ioError(failed, full, `cannot write ${full}`)) : resolve()));
+    }),
+  };
+}
+
+const SPLITS = ['train', 'validation', 'test'] as const;
+
+/** Checks a `--split` flag: train | validation | test, else RSN_ERR_USAGE. */
+export function splitFlag(value: unknown): (typeof SPLITS)[number] | undefined {
+  if (value === undefined) return undefined;
+  if (!(SPLITS as readonly unknown[]).includes(value)) throw new ReasonerError('RSN_ERR_USAGE', `--split must be one of ${SPLITS.join(', ')} (got "${String(value)}")`, { hint: '--split test' });
+  return value as (typeof SPLITS)[number];
 }

@@ -1,6 +1,6 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { createJiti } from 'jiti';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ReasonerError } from '../errors.js';
@@ -31,9 +31,9 @@ export interface LoadedConfigFile {
 }
 
 /**
- * Loads TS/JS config modules. Under our CLI tsx is registered, so a native import handles TS and
- * keeps one module graph (one @reasoner/core); elsewhere jiti transpiles (cosmiconfig's own TS
- * loader needs the `typescript` JS API, which typescript 7 dropped).
+ * Loads TS/JS config modules with jiti alone: a native import first (JS, or TS when a loader such
+ * as tsx is registered in development), else jiti transpiles. No TS loader is registered at run
+ * time (cosmiconfig's own TS loader needs the `typescript` JS API, which typescript 7 dropped).
  */
 const jiti = createJiti(import.meta.url, { interopDefault: true, tryNative: true, moduleCache: false });
 
@@ -47,12 +47,41 @@ const moduleLoader: Loader = async (file) => {
     const value = await importModule(file);
     return typeof value === 'function' && !(value as { definition?: unknown }).definition ? await (value as () => unknown)() : value;
   } catch (e) {
+    const at = syntaxPosition(e, file);
+    if (at) {
+      throw new ReasonerError('RSN_ERR_CONFIG_LOAD', `syntax error in ${file}:${at.line}:${at.column}: ${at.message}${at.excerpt}`, {
+        file, line: at.line, column: at.column,
+        hint: 'fix the syntax at that line and column of the config file',
+      }, { cause: e });
+    }
     throw new ReasonerError('RSN_ERR_CONFIG_LOAD', `cannot load config: ${firstLine(e)}`, {
       file,
       hint: 'fix the syntax or import error in the config file (run with --debug for the stack)',
     }, { cause: e });
   }
 };
+
+/**
+ * Where a TS/JS syntax error is: jiti (babel) puts `file:line:col` on the message's second line and
+ * `loc` on the cause, tsx (esbuild) writes `file:line:col: ERROR: text`.
+ */
+export function syntaxPosition(e: unknown, file: string): { line: number; column: number; message: string; excerpt: string } | null {
+  const text = String((e as Error)?.message ?? e);
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${escaped}:(\\d+):(\\d+)(?::\\s*ERROR:\\s*(.*))?`).exec(text);
+  const loc = (e as { loc?: { line: number; column: number } })?.loc ?? ((e as { cause?: { loc?: { line: number; column: number } } })?.cause?.loc);
+  const line = m ? Number(m[1]) : loc?.line;
+  // babel and esbuild count columns from 0; editors (and this message) from 1.
+  const column = m ? Number(m[2]) + 1 : loc !== undefined ? loc.column + 1 : undefined;
+  if (!line || !column) return null;
+  const message = (m?.[3] ?? text.split('\n')[0]!.replace(/^(ParseError|SyntaxError|Transform failed[^:]*):\s*/, '')).replace(/\s*\(\d+:\d+\)\s*$/, '').trim();
+  let excerpt = '';
+  try {
+    const src = readFileSync(file, 'utf8').split('\n')[line - 1];
+    if (src !== undefined) excerpt = `\n    ${src}\n    ${' '.repeat(Math.max(0, column - 1))}^`;
+  } catch { /* the position alone is still useful */ }
+  return { line, column, message: message || 'unexpected token', excerpt };
+}
 
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0]!;

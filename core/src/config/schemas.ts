@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { ReasonerError, type ErrorCode } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -13,7 +14,7 @@ export function readSchema(name: string): Record<string, unknown> {
 }
 
 /** One ajv for the process: compiled validators are cached per schema object. */
-const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true }));
+const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true }));
 const cache = new WeakMap<object, ValidateFunction>();
 
 export function compile(schema: Record<string, unknown>): ValidateFunction {
@@ -37,11 +38,15 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, base = 
     if (e.keyword === 'additionalProperties') {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       pointer = `${pointer}/${key}`;
-      message = `unknown key "${key}"`;
+      // verbose errors carry the schema, so the allowed keys can suggest the nearest one.
+      const allowed = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties) ?? {});
+      message = `unknown key "${key}"${didYouMean(key, allowed)}`;
     } else if (e.keyword === 'anyOf' && e.schemaPath.includes('pluginRef')) {
       message = 'must be a plugin: a package name or path, { use, options }, or an imported plugin';
     } else if (e.keyword === 'enum') {
-      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const near = typeof e.data === 'string' ? didYouMean(e.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      message = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${near}`;
     } else {
       message = e.message ?? e.keyword;
     }

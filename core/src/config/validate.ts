@@ -1,5 +1,6 @@
 import { ReasonerError } from '../errors.js';
 import { HOOK_NAMES } from '../kernel/hooks.js';
+import { didYouMean } from '../util/suggest.js';
 import { readSchema, validateOrThrow } from './schemas.js';
 import type { ReasonerConfig, RunOptions } from './types.js';
 
@@ -26,7 +27,7 @@ export function validateConfig(raw: unknown, file?: string): ValidatedConfig {
   const hooks = (config.hooks ?? {}) as Record<string, unknown>;
   for (const [name, value] of Object.entries(hooks)) {
     if (!(HOOK_NAMES as string[]).includes(name)) {
-      throw new ReasonerError('RSN_ERR_HOOK_UNKNOWN', `unknown hook "${name}"`, {
+      throw new ReasonerError('RSN_ERR_HOOK_UNKNOWN', `unknown hook "${name}"${didYouMean(name, HOOK_NAMES)}`, {
         file, pointer: `/hooks/${name}`, hint: `hooks are: ${HOOK_NAMES.join(', ')}`,
       });
     }

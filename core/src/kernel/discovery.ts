@@ -2,7 +2,9 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import { validateConfig } from '../config/validate.js';
+import type { PluginDefinition } from '../types/plugin.js';
 import { resolveConfigPlugins } from './kernel.js';
+import { loadPluginReference } from './resolve.js';
 
 export interface DiscoveredPlugin {
   name: string;
@@ -12,6 +14,12 @@ export interface DiscoveredPlugin {
   origin: 'npm' | 'workspace' | 'config';
   path: string;
   description?: string;
+  /** Plugin name in its definition (may differ from the package name). */
+  plugin?: string;
+  /** JSON Schema of its options (`reasoner plugins --json`, `reasoner plugins <name>`). */
+  optionsSchema?: Record<string, unknown> | null;
+  /** Why the plugin module could not be loaded, if it could not. */
+  loadError?: string;
 }
 
 const PLUGIN_KEYWORD = 'reasoner-plugin';
@@ -90,4 +98,40 @@ export async function discoverPlugins(opts: { config?: string; cwd?: string }): 
   } catch (e) {
     return { plugins, configError: e };
   }
+}
+
+/** Imports a discovered plugin and fills in its definition name, description and options schema. */
+export async function describePlugin(p: DiscoveredPlugin): Promise<DiscoveredPlugin> {
+  let def: PluginDefinition;
+  try {
+    def = await loadPluginReference(p.path, { dir: path.dirname(p.path) });
+  } catch (e) {
+    return { ...p, loadError: String((e as Error)?.message ?? e).split('\n')[0] };
+  }
+  return { ...p, plugin: def.name, kind: def.kind, description: def.description ?? p.description, optionsSchema: (def.optionsSchema as Record<string, unknown> | undefined) ?? null };
+}
+
+/** Plugins matching a name the user typed: package name, definition name, or the part after `plugin-`. */
+export function matchPlugins(plugins: DiscoveredPlugin[], name: string): DiscoveredPlugin[] {
+  const n = name.toLowerCase();
+  return plugins.filter((p) => {
+    const pkg = p.name.toLowerCase();
+    return pkg === n || p.plugin?.toLowerCase() === n || pkg.endsWith(`/${n}`) || pkg.endsWith(`plugin-${n}`) || pkg === `reasoner-plugin-${n}`;
+  });
+}
+
+export interface OptionRow { key: string; type: string; default?: unknown; required: boolean; description?: string }
+
+/** One row per top-level option of a JSON Schema (what `reasoner plugins <name>` prints). */
+export function optionRows(schema: Record<string, unknown> | null | undefined): OptionRow[] {
+  const props = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set((schema?.required as string[] | undefined) ?? []);
+  return Object.entries(props).map(([key, p]) => {
+    const type = Array.isArray(p.enum) ? p.enum.map((v) => JSON.stringify(v)).join(' | ')
+      : Array.isArray(p.type) ? p.type.join(' | ')
+      : typeof p.type === 'string' ? (p.type === 'array' && typeof (p.items as { type?: string } | undefined)?.type === 'string' ? `${(p.items as { type: string }).type}[]` : p.type)
+      : Array.isArray(p.anyOf) || Array.isArray(p.oneOf) ? ((p.anyOf ?? p.oneOf) as Array<{ type?: string }>).map((x) => x.type ?? '…').join(' | ')
+      : 'any';
+    return { key, type, default: p.default, required: required.has(key), description: typeof p.description === 'string' ? p.description : undefined };
+  });
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { importModule } from '../config/load.js';
 import { validateOrThrow } from '../config/schemas.js';
 import { ReasonerError } from '../errors.js';
+import { nearest } from '../util/suggest.js';
+import { discoverInstalled } from './discovery.js';
 import {
   PLUGIN_API_VERSION,
   PLUGIN_KINDS,
@@ -68,7 +70,11 @@ export function packageEntry(pkgDir: string): { dir: string; entry: string; pkg:
   return null;
 }
 
-/** Loads the module behind a `use` reference and returns its plugin definition. */
+/** Loads the module behind a `use` reference (package name or path) and returns its plugin definition. */
+export async function loadPluginReference(use: string, ctx: ResolveContext): Promise<PluginDefinition> {
+  return (await loadReference(use, ctx, '')).def;
+}
+
 async function loadReference(use: string, ctx: ResolveContext, pointer: string): Promise<{ def: PluginDefinition; inst?: PluginInstance; source: string }> {
   const isPath = use.startsWith('.') || path.isAbsolute(use);
   let entry: string | undefined;
@@ -85,7 +91,7 @@ async function loadReference(use: string, ctx: ResolveContext, pointer: string):
     entry = findPackage(use, ctx.dir)?.entry;
     if (!entry) {
       throw new ReasonerError('RSN_ERR_PLUGIN_NOT_FOUND', `plugin package "${use}" is not installed`, {
-        file: ctx.file, pointer, plugin: use, hint: `run \`npm install ${use}\` in ${ctx.dir}, or fix the name`,
+        file: ctx.file, pointer, plugin: use, hint: `${installedHint(use, ctx.dir)}run \`npm install ${use}\` in ${ctx.dir}, or fix the name`,
       });
     }
   }
@@ -131,7 +137,7 @@ export async function resolvePlugin(spec: PluginSpec, ctx: ResolveContext, point
       plugin: def.name,
       base: typeof spec === 'object' && spec !== null && 'use' in spec ? `${pointer}/options` : pointer,
       what: `options of plugin "${def.name}" are invalid`,
-      hint: `see the optionsSchema of "${def.name}" (reasoner plugins --json shows it)`,
+      hint: `see the options of "${def.name}": reasoner plugins ${def.name}`,
     });
   }
   return { definition: def, options, source, pointer };
@@ -156,5 +162,32 @@ function checkDefinition(def: PluginDefinition, ctx: ResolveContext, pointer: st
     throw new ReasonerError('RSN_ERR_PLUGIN_KIND', `plugin "${name}" is a ${def.kind} plugin, but ${pointer} needs a ${expectedKind} plugin`, {
       file: ctx.file, pointer, plugin: name, hint: `move it to the "${def.kind === 'task' ? 'tasks' : def.kind}" key, or pick a ${expectedKind} plugin here`,
     });
+  }
+}
+
+/** "did you mean" among installed plugin packages, for a package name that is not installed. */
+function installedHint(use: string, dir: string): string {
+  const near = nearest(use, discoverInstalled(dir).map((p) => p.name));
+  return near ? `did you mean "${near}"? Else ` : '';
+}
+
+/** Runs each resolved plugin's optional `check()` (validate time): missing files and models surface without running anything. */
+export async function checkPlugins(plugins: ResolvedPlugin[], ctx: ResolveContext): Promise<void> {
+  for (const p of plugins) {
+    if (typeof p.definition.check !== 'function') continue;
+    try {
+      await p.definition.check({ configDir: ctx.dir }, p.options);
+    } catch (e) {
+      if (e && typeof e === 'object' && String((e as { code?: unknown }).code).startsWith('RSN_ERR_') && (e as ReasonerError).context) {
+        const re = e as ReasonerError;
+        re.context.plugin ??= p.definition.name;
+        re.context.pointer ??= p.pointer;
+        re.context.file ??= ctx.file;
+        throw re;
+      }
+      throw new ReasonerError('RSN_ERR_PLUGIN_OPTIONS', `plugin "${p.definition.name}" rejected its options: ${String((e as Error)?.message ?? e).split('\n')[0]}`, {
+        file: ctx.file, pointer: p.pointer, plugin: p.definition.name, hint: 'fix the option it names (a path resolves against the config file\'s folder)',
+      }, { cause: e });
+    }
   }
 }

@@ -80,7 +80,18 @@ export interface PluginDefinition<O = Record<string, unknown>, K extends PluginK
   /** JSON Schema for options; ajv applies defaults and rejects unknown keys. */
   optionsSchema?: JsonSchema;
   setup(ctx: PluginContext, options: O): ServiceByKind[K] | Promise<ServiceByKind[K]>;
+  /**
+   * Optional resource check run by `reasoner validate` (setup is not run there): throw a ReasonerError if a
+   * file, model or binary the options name is missing, without loading it. Must be cheap.
+   */
+  check?(ctx: PluginCheckContext, options: O): void | Promise<void>;
   commands?: PluginCommand[];
+}
+
+/** What `check()` gets: where relative paths resolve. */
+export interface PluginCheckContext {
+  /** Directory of the config file. */
+  configDir: string;
 }
 
 /** A plugin with its options, as it stands in a config (`tiny({ … })`). */

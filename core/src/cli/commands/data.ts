@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ReasonerError } from '../../errors.js';
 import { RunStore } from '../../pipeline/run-store.js';
 import type { DatasetRecord } from '../../types/learn.js';
-import { globals, intFlag, pluginFlag, printJson, withKernel } from '../shared.js';
+import type { TaskSource, TaskSplit } from '../../types/task.js';
+import { globals, intFlag, openOutput, pluginFlag, printJson, splitFlag, withKernel } from '../shared.js';
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('dataset records: {prompt, solution, reward, …} JSONL (roadmap phase 0)');
@@ -20,7 +21,8 @@ export function registerData(program: Command): void {
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
       const limit = intFlag(opts.limit, '--limit') ?? Infinity;
-      const out = createWriteStream(path.resolve(opts.out!));
+      splitFlag(opts.split);
+      const out = await openOutput(opts.out!);
       let n = 0;
       const write = (r: DatasetRecord) => { out.write(JSON.stringify(r) + '\n'); n++; };
       if (opts.run) {
@@ -39,10 +41,30 @@ export function registerData(program: Command): void {
             }
             write({ id: t.id, prompt: t.prompt, solution: t.solution, reward: 1, answer: t.answer, meta: t.meta });
           }
+          if (n === 0 && limit > 0) {
+            const has = await splitsWithTasks(tasks);
+            await out.close();
+            await unlink(out.path).catch(() => {});
+            throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${opts.split} split${has.length ? `; it has: ${has.join(', ')}` : ' (it yields no tasks at all)'}`, {
+              hint: has.length ? `pass --split ${has[0]}` : 'check the task source\'s options',
+            });
+          }
         }, (c) => ({ ...c, ...(tasksSpec ? { tasks: tasksSpec } : {}), policy: undefined, reward: undefined, search: undefined, learn: undefined }), true);
       }
-      await new Promise((r) => out.end(r));
-      if (g.json) printJson({ records: n, out: path.resolve(opts.out!) });
+      await out.close();
+      if (g.json) printJson({ records: n, out: out.path });
       else process.stdout.write(`wrote ${n} records to ${opts.out}\n`);
     });
+}
+
+/** The splits of a source that yield at least one task. */
+export async function splitsWithTasks(tasks: TaskSource): Promise<TaskSplit[]> {
+  const out: TaskSplit[] = [];
+  for (const split of ['train', 'validation', 'test'] as const) {
+    for await (const _ of tasks.tasks({ split, limit: 1 })) {
+      out.push(split);
+      break;
+    }
+  }
+  return out;
 }

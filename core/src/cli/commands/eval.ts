@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { evaluate } from '../../pipeline/eval.js';
 import { runReward, runGrader } from '../../pipeline/run.js';
 import { createProgress } from '../progress.js';
-import { globals, intFlag, pluginFlag, printJson, withKernel } from '../shared.js';
+import { ReasonerError } from '../../errors.js';
+import { globals, intFlag, pluginFlag, printJson, splitFlag, withKernel } from '../shared.js';
 
 export function registerEval(program: Command): void {
   program
@@ -18,6 +19,12 @@ export function registerEval(program: Command): void {
     .option('--tasks-options <json>', 'options for --tasks')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
+      splitFlag(opts.split);
+      const k = intFlag(opts.k, '--k');
+      const samples = intFlag(opts.samples, '--samples');
+      if (samples !== undefined && k !== undefined && samples < k) {
+        throw new ReasonerError('RSN_ERR_USAGE', `--samples ${samples} is fewer than --k ${k}: pass@${k} needs at least ${k} samples per task`, { hint: `use --samples ${k} (or more, for a lower-variance estimate), or a smaller --k` });
+      }
       const tasksSpec = pluginFlag(opts.tasks, opts.tasksOptions, '--tasks');
       await withKernel(g, async (kernel, signal) => {
         const bar = createProgress('eval', !g.json && process.stderr.isTTY === true);
@@ -26,8 +33,8 @@ export function registerEval(program: Command): void {
         const report = await evaluate(
           { tasks, policy: kernel.require('policy'), reward: runReward(kernel), grader: runGrader(kernel), hooks: kernel.hooks },
           {
-            split: opts.split as 'test', limit: intFlag(opts.limit, '--limit'), k: intFlag(opts.k, '--k'),
-            samples: intFlag(opts.samples, '--samples'), temperature: Number(opts.temperature),
+            split: opts.split as 'test', limit: intFlag(opts.limit, '--limit'), k,
+            samples, temperature: Number(opts.temperature),
             concurrency: intFlag(opts.concurrency, '--concurrency'), seed: kernel.config.run.seed, signal,
             onProgress: (d) => bar.update(d),
           },

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { runReward } from '../../pipeline/run.js';
 import { scoreFile } from '../../pipeline/score.js';
-import { globals, intFlag, pluginFlag, printJson, withKernel } from '../shared.js';
+import { globals, intFlag, openOutput, pluginFlag, printJson, splitFlag, withKernel } from '../shared.js';
 
 export function registerScore(program: Command): void {
   program
@@ -14,7 +13,7 @@ export function registerScore(program: Command): void {
     .option('--tasks-options <json>', 'options for --tasks')
     .option('--reward <plugin>', 'reward (package or path); default: the config\'s, else the task\'s own verifier')
     .option('--reward-options <json>', 'options for --reward')
-    .option('--split <split>', 'task split the ids come from')
+    .option('--split <split>', 'task split the ids come from (default: the config\'s run.split, then every other split)')
     .option('--out <file>', 'write one scored line per input line here')
     .option('--concurrency <n>', 'solutions scored at once', '4')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
@@ -22,15 +21,19 @@ export function registerScore(program: Command): void {
       const tasks = pluginFlag(opts.tasks, opts.tasksOptions, '--tasks');
       const reward = pluginFlag(opts.reward, opts.rewardOptions, '--reward');
       await withKernel(g, async (kernel) => {
-        const out = opts.out ? createWriteStream(path.resolve(opts.out)) : null;
+        const out = opts.out ? await openOutput(opts.out) : null;
         const report = await scoreFile(path.resolve(opts.input!), kernel.require('task'), runReward(kernel), {
-          split: opts.split as 'test' | undefined,
+          split: splitFlag(opts.split),
+          splits: [kernel.config.run.split],
           concurrency: intFlag(opts.concurrency, '--concurrency'),
           onLine: (s) => out?.write(JSON.stringify(s) + '\n'),
         });
-        if (out) await new Promise((r) => out.end(r));
+        await out?.close();
+        if (report.duplicateIds.length) {
+          kernel.logger.warn(`${report.duplicateIds.length} ids appear on more than one line (first: ${report.duplicateIds[0]}); each id was scored once, from its first line`);
+        }
         if (g.json) printJson(report);
-        else process.stdout.write(`scored ${report.n}: ${report.correct} correct (${(report.accuracy * 100).toFixed(2)} %), mean reward ${report.meanReward.toFixed(4)}, ${report.errors} errors, ${report.unknownIds.length} unknown ids, ${report.missing} tasks without a solution, ${(report.wallMs / 1000).toFixed(1)} s\n`);
+        else process.stdout.write(`scored ${report.n}: ${report.correct} correct (${(report.accuracy * 100).toFixed(2)} %), mean reward ${report.meanReward.toFixed(4)}, ${report.errors} errors, ${report.unknownIds.length} unknown ids, ${report.missing} tasks without a solution${report.splits.length ? ` (split ${report.splits.join(', ')})` : ''}, ${(report.wallMs / 1000).toFixed(1)} s\n`);
       }, (c) => ({ ...c, ...(tasks ? { tasks } : {}), ...(reward ? { reward } : {}), policy: undefined, search: undefined, learn: undefined }), true);
     });
 }
