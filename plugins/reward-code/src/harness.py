@@ -265,7 +265,11 @@ def _untrusted(program_src, req_r, rep_w):
             mutable = any(isinstance(a, (list, dict, set)) for a in args)
             reply('ok', result, args if mutable else None, None)
         except BaseException as e:
-            reply('raise', type(e).__name__, _describe(e))
+            try:
+                text = str(e)[-2000:]
+            except BaseException:
+                text = ''
+            reply('raise', type(e).__name__, text)
 
 
 def _describe(e):
