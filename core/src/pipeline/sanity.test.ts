@@ -119,15 +119,12 @@ run: { out: runs, concurrency: 2 }
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
-  it('--sanity reports the AUC in the JSON summary and runs; --strict refuses a reward that does not separate', () => {
+  it('--sanity reports the AUC in the JSON summary and still runs with a weak reward', () => {
     const ok = cli(['run', '--json', '--limit', '3', '--sanity', '--sanity-tasks', '6']);
     expect(ok.code, ok.err).toBe(0);
     const s = JSON.parse(ok.out);
     expect(s.tasks).toBe(3);
     expect(s.sanity).toMatchObject({ verdict: 'weak', auc: 0.5 });
-    const strict = cli(['run', '--json', '--limit', '3', '--strict', '--sanity-tasks', '6']);
-    expect(strict.code).toBe(1);
-    expect(strict.err).toContain('RSN_ERR_SANITY');
-    expect(strict.err).toContain('AUC 0.500');
+    // --strict's refusal is tested on runPipeline above (one CLI spawn keeps this file fast).
   });
 });
