@@ -5,6 +5,7 @@ import { ReasonerError } from '../../errors.js';
 import { RunStore } from '../../pipeline/run-store.js';
 import type { DatasetRecord } from '../../types/learn.js';
 import type { TaskSource, TaskSplit } from '../../types/task.js';
+import { exportFormatted, FORMAT_HELP } from './data-formats.js';
 import { globals, intFlag, openOutput, pluginFlag, printJson, splitFlag, withKernel } from '../shared.js';
 
 export function registerData(program: Command): void {
@@ -18,7 +19,9 @@ export function registerData(program: Command): void {
     .option('--split <split>', 'train | validation | test', 'train')
     .option('--limit <n>', 'at most n records')
     .option('--run <dir>', 'export a run folder (runs/<id>) instead: one record per trajectory, reward = its reward value')
+    .option('--format <name>', FORMAT_HELP)
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      if (opts.format) return exportFormatted(opts, cmd);
       const g = globals(cmd);
       const limit = intFlag(opts.limit, '--limit') ?? Infinity;
       splitFlag(opts.split);

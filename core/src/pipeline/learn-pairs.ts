@@ -1,0 +1,60 @@
+/**
+ * Preference pairs from graded search data: (correct, incorrect) candidates of one prompt, or
+ * (higher, lower reward) when `by: 'reward'`. Identical chosen/rejected texts are refused: they
+ * carry no preference and make the DPO gradient vanish.
+ */
+import { sameText, type CandidateGroup } from './learn-data.js';
+
+export interface PreferencePair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  /** chosen's reward − rejected's (1 for correct vs incorrect). */
+  margin: number;
+  length: number;
+}
+
+export interface PairOptions {
+  /** `correct`: grader-correct vs incorrect; `reward`: reward-ranked (margin ≥ minMargin). */
+  by: 'correct' | 'reward';
+  pairsPerPrompt: number;
+  minMargin: number;
+}
+
+export interface PairStats {
+  pairs: number;
+  /** Candidate pairs dropped because chosen and rejected were the same text. */
+  identical: number;
+  promptsWithPairs: number;
+}
+
+/**
+ * Builds pairs; within a prompt, chosen candidates are the shortest correct ones and rejected
+ * ones are spread over the incorrect (round robin), so a few pairs cover distinct mistakes.
+ */
+export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): { pairs: PreferencePair[]; stats: PairStats } {
+  const pairs: PreferencePair[] = [];
+  let identical = 0, promptsWithPairs = 0;
+  for (const g of groups) {
+    let good: typeof g.candidates, bad: typeof g.candidates;
+    if (o.by === 'correct') {
+      good = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
+      bad = g.candidates.filter((c) => !c.correct);
+    } else {
+      const ranked = g.candidates.filter((c) => c.reward !== null).sort((a, b) => b.reward! - a.reward!);
+      good = ranked.slice(0, Math.ceil(ranked.length / 2));
+      bad = ranked.slice(Math.ceil(ranked.length / 2));
+    }
+    let made = 0;
+    for (let k = 0; made < o.pairsPerPrompt && k < good.length * bad.length; k++) {
+      const c = good[k % good.length]!, r = bad[Math.floor(k / good.length) % bad.length]!;
+      if (sameText(c.text, r.text)) { identical++; continue; }
+      const margin = o.by === 'correct' ? 1 : (c.reward ?? 0) - (r.reward ?? 0);
+      if (o.by === 'reward' && margin < o.minMargin) continue;
+      pairs.push({ prompt: g.prompt, chosen: c.text, rejected: r.text, margin, length: g.prompt.length + Math.max(c.text.length, r.text.length) });
+      made++;
+    }
+    if (made) promptsWithPairs++;
+  }
+  return { pairs, stats: { pairs: pairs.length, identical, promptsWithPairs } };
+}
