@@ -191,6 +191,28 @@ function free(t: CasThread | undefined): t is CasThread {
 }
 
 let overran = false;
+const emptySince: number[] = [0, 0];
+let scheduled = false;
+
+/**
+ * Refills slot i. Starting a worker costs the calling thread up to tens of ms, so it is done
+ * between tasks (setImmediate); synchronously only on first use, or when a synchronous loop has
+ * kept the slot empty for 2 s.
+ */
+function replace(i: number, now: number): void {
+  if (!booted) { pool[i] = new CasThread(); return; }
+  if (pool[i] !== undefined || emptySince[i] === 0) { pool[i] = undefined; emptySince[i] = now; }
+  if (now - emptySince[i]! > 2_000) { pool[i] = new CasThread(); return; }
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      for (let k = 0; k < pool.length; k++) {
+        if ((k === 0 || overran) && (!pool[k] || pool[k]!.dead)) { pool[k] = new CasThread(); emptySince[k] = 0; }
+      }
+    }).unref();
+  }
+}
 
 function pick(waitMs: number): CasThread | undefined {
   const now = performance.now();
@@ -203,10 +225,11 @@ function pick(waitMs: number): CasThread | undefined {
       t.kill();
       casStats.restarts++;
     }
-    if (!t || t.dead) pool[i] = new CasThread();
+    if (!t || t.dead) replace(i, now);
   }
   if (!booted) {
-    booted = pool[0]!.waitReady(FIRST_BOOT_MS);
+    pool[0] ??= new CasThread();
+    booted = pool[0].waitReady(FIRST_BOOT_MS);
     return free(pool[0]) ? pool[0] : undefined;
   }
   const ready = pool.find(free);

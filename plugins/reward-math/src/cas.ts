@@ -37,7 +37,7 @@ const CACHE_LIMIT = 5000;
  * Wall-time budget of one public call (verify, isEquivalent, partialCredit, score): every CAS
  * request gets what is left of it, and none is made once it is spent.
  */
-export const CALL_BUDGET_MS = 90;
+export const CALL_BUDGET_MS = 70;
 let deadline = Infinity;
 
 /** Runs `f` under a time budget (nested calls share the outermost budget). */

@@ -3,6 +3,7 @@ import { warmUp } from './cas.js';
 import { isEquivalent } from './equivalence.js';
 import { extractAnswer } from './extract.js';
 import plugin from './index.js';
+import { partialCredit } from './partial.js';
 import { verify } from './verify.js';
 
 /** Loose enough for a loaded 2-core machine; the bench reports the real p99. */
@@ -37,6 +38,15 @@ const HOSTILE: Array<[string, string, string]> = [
   ['scan bait: backslashes before a far dollar', '5', `${'\\a'.repeat(30_000)}$5$`],
   ['regex bait: anchors', '5', 'the final answer is '.repeat(1000)],
   ['regex bait: boxes', '5', '\\boxed{'.repeat(5000)],
+  // Issue 10: each of these hung or took seconds.
+  ['dollar run between boxes', '5', `\\boxed{1}${'$'.repeat(40)}x\\boxed{2}`],
+  ['power of a sum times the sum, and Gamma', '5', '(a+b+c+d+e+f+g+h)^{63}(a+b+c+d+e+f+g+h)+\\Gamma(a)'],
+  ['1 MB of dollars after an anchor', '5', `The final answer is ${'$'.repeat(1 << 20)}`],
+  ['product over 10^7 terms', '5', '\\prod_{k=1}^{10^7} k'],
+  ['10k spaces before a letter', '5', `5${' '.repeat(9990)}x`],
+  ['unclosed box then 20k spaces', '5', `\\boxed{5${' '.repeat(20_000)}`],
+  ['1 MB of end-of-turn markers', '5', '<|im_end|>'.repeat(100_000)],
+  ['doubled backslashes, 100 KB', '5', '\\\\frac{'.repeat(20_000)],
 ];
 
 beforeAll(() => warmUp());
@@ -48,6 +58,8 @@ describe('hostile input', () => {
       const a = verify(gold, pred);
       const b = isEquivalent(gold, pred);
       const c = extractAnswer(pred);
+      const d = partialCredit(gold, pred);
+      expect(typeof d).toBe('number');
       const ms = performance.now() - t;
       expect(typeof a).toBe('boolean');
       expect(typeof b).toBe('boolean');
