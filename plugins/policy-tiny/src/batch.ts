@@ -73,25 +73,29 @@ export function disposeBatch(b: Batch): void {
 }
 
 /**
- * Lays per-token numbers (one array per sequence, aligned with its completion tokens) out as a
- * [B·T] array matching the batch's mask. A length mismatch is RSN_ERR_TRAIN naming the sequence.
+ * Checks per-token numbers (one array per sequence, aligned with its completion tokens) against
+ * the batch. A length mismatch or a non-finite value is RSN_ERR_TRAIN naming the sequence.
  */
-export function perToken(rows: readonly EncodedRow[], values: readonly (readonly number[])[] | undefined, what: string, T: number): Float32Array {
+export function perToken(rows: readonly EncodedRow[], values: readonly (readonly number[])[] | undefined, what: string): Float32Array[] {
   if (!Array.isArray(values) || values.length !== rows.length) {
     throw new ReasonerError('RSN_ERR_TRAIN', `${what} has ${Array.isArray(values) ? values.length : 'no'} rows; the batch has ${rows.length} sequences`, { hint: `pass one ${what} array per sequence` });
   }
-  const out = new Float32Array(rows.length * T);
-  rows.forEach((r, b) => {
+  return rows.map((r, b) => {
     const v = values[b];
     if (!Array.isArray(v) || v.length !== r.n) {
       throw new ReasonerError('RSN_ERR_TRAIN', `${what}[${b}] has ${Array.isArray(v) ? v.length : 'no'} values; sequence ${b} has ${r.n} completion tokens (eos included)`, { hint: 'take per-token arrays from sequenceLogprobs() of the same sequences' });
     }
-    for (let j = 0; j < r.n; j++) {
-      const x = v[j]!;
-      if (!Number.isFinite(x)) throw new ReasonerError('RSN_ERR_TRAIN', `${what}[${b}][${j}] is ${x}`, { hint: 'every per-token value must be a finite number' });
-      out[b * T + r.lossFrom + j] = x;
-    }
+    const out = Float32Array.from(v);
+    const i = out.findIndex((x) => !Number.isFinite(x));
+    if (i >= 0) throw new ReasonerError('RSN_ERR_TRAIN', `${what}[${b}][${i}] is ${v[i]}`, { hint: 'every per-token value must be a finite number' });
+    return out;
   });
+}
+
+/** Lays per-row values out as [b·T] for the micro-batch of rows `idx` (completion positions; 0 elsewhere). */
+export function layout(rows: readonly EncodedRow[], idx: readonly number[], T: number, perRow: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(idx.length * T);
+  idx.forEach((i, b) => out.set(perRow[i]!, b * T + rows[i]!.lossFrom));
   return out;
 }
 
@@ -139,4 +143,40 @@ export class BucketedSampler {
     }
     return this.queue.pop()!;
   }
+}
+
+export interface MicroBatch {
+  /** Rows of the batch in this micro-batch (sorted by length). */
+  idx: number[];
+  /** Units (see `ObjectivePlan.units`) it computes. */
+  unitIds: number[];
+}
+
+/**
+ * Cuts a batch into micro-batches of similar length (less padding, bounded memory): units (rows,
+ * or DPO pairs that must stay together) sorted by length, packed while the micro-batch has at
+ * most `maxRows` rows and `maxPositions` padded positions (rows × longest row); a unit always fits
+ * somewhere, alone if need be.
+ */
+export function microBatches(rows: readonly EncodedRow[], units: readonly number[][], maxRows: number, maxPositions: number): MicroBatch[] {
+  const len = (u: readonly number[]): number => Math.max(...u.map((i) => rows[i]!.ids.length - 1));
+  const order = units.map((_, i) => i).sort((a, b) => len(units[a]!) - len(units[b]!) || a - b);
+  const out: MicroBatch[] = [];
+  let cur: { rows: Set<number>; unitIds: number[]; T: number } | null = null;
+  for (const u of order) {
+    const T = len(units[u]!);
+    if (cur) {
+      const merged = new Set([...cur.rows, ...units[u]!]);
+      if (merged.size <= maxRows && merged.size * Math.max(T, cur.T) <= maxPositions) {
+        cur.rows = merged;
+        cur.unitIds.push(u);
+        cur.T = Math.max(T, cur.T);
+        continue;
+      }
+      out.push({ idx: [...cur.rows], unitIds: cur.unitIds });
+    }
+    cur = { rows: new Set(units[u]!), unitIds: [u], T };
+  }
+  if (cur) out.push({ idx: [...cur.rows], unitIds: cur.unitIds });
+  return out;
 }

@@ -77,11 +77,15 @@ describe('objectives', () => {
     // Two sequences of 2 and 1 completion tokens in a [2, 3] batch (completion starts at position 1).
     const rows: EncodedRow[] = [{ ids: [1, 5, 6, 7], lossFrom: 1, n: 2 }, { ids: [1, 5, 6], lossFrom: 1, n: 1 }];
     const seqs = [{ prompt: 'a', completion: 'bc' }, { prompt: 'a', completion: 'd' }];
-    const plan = planObjective({ kind: 'grpo', clip: 0.2, klCoef: 0.1, advantages: [1, -1], oldLogprobs: [[-1, -1], [-2]], refLogprobs: [[-1.1, -1], [-2]] }, seqs, rows, 3);
+    const plan = planObjective({ kind: 'grpo', clip: 0.2, klCoef: 0.1, advantages: [1, -1], oldLogprobs: [[-1, -1], [-2]], refLogprobs: [[-1.1, -1], [-2]] }, seqs, rows);
     tf.tidy(() => {
       const lp = t2([[0, -1, -1 + Math.log(1.1)], [0, -2 + Math.log(0.7), 0]]);
       const mask = t2([[0, 1, 1], [0, 1, 0]]);
-      const out = plan.loss({ lp, mask });
+      const out = plan.loss({ lp, mask }, [0, 1], [0, 1]);
+      // The same batch as two micro-batches adds up to the whole.
+      const a = plan.loss({ lp: tf.slice(lp, [0, 0], [1, 3]) as tf.Tensor2D, mask: tf.slice(mask, [0, 0], [1, 3]) as tf.Tensor2D }, [0], [0]);
+      const b = plan.loss({ lp: tf.slice(lp, [1, 0], [1, 3]) as tf.Tensor2D, mask: tf.slice(mask, [1, 0], [1, 3]) as tf.Tensor2D }, [1], [1]);
+      expect(val(a.loss) + val(b.loss)).toBeCloseTo(val(out.loss), 6);
       // Row 0 (A=1): ratios 1, 1.1 → −1, −1.1 → mean −1.05. Row 1 (A=−1): ratio 0.7 → max(0.7, 0.8) = 0.8.
       const pl = (-1.05 + 0.8) / 2;
       const k3 = (d: number): number => Math.exp(d) - d - 1;
@@ -96,7 +100,7 @@ describe('objectives', () => {
   it('refuses malformed objectives with RSN_ERR_TRAIN', () => {
     const rows: EncodedRow[] = [{ ids: [1, 5, 6], lossFrom: 1, n: 1 }, { ids: [1, 5, 7], lossFrom: 1, n: 1 }];
     const seqs = [{ prompt: 'a', completion: 'b' }, { prompt: 'a', completion: 'b' }];
-    const err = (o: unknown, re: RegExp): void => expect(() => planObjective(o as never, seqs, rows, 2)).toThrowError(expect.objectContaining({ code: 'RSN_ERR_TRAIN', message: expect.stringMatching(re) }));
+    const err = (o: unknown, re: RegExp): void => expect(() => planObjective(o as never, seqs, rows)).toThrowError(expect.objectContaining({ code: 'RSN_ERR_TRAIN', message: expect.stringMatching(re) }));
     err({ kind: 'dpo', beta: 0.1, pairs: [[0, 1]], refLogprobs: [0, 0] }, /identical/);
     err({ kind: 'dpo', beta: 0.1, pairs: [[0, 0]], refLogprobs: [0, 0] }, /same sequence/);
     err({ kind: 'dpo', beta: 0, pairs: [[0, 1]], refLogprobs: [0, 0] }, /beta/);
@@ -114,11 +118,11 @@ describe('on-policy ratio', () => {
   beforeAll(async () => { await useBackend('cpu'); });
   it('GRPO without oldLogprobs has ratio 1 and the gradient of −A·lp (per token, sequence-mean)', () => {
     const rows: EncodedRow[] = [{ ids: [1, 5, 6], lossFrom: 1, n: 1 }];
-    const plan = planObjective({ kind: 'grpo', clip: 0.2, advantages: [2] }, [{ prompt: 'a', completion: 'b' }], rows, 2);
+    const plan = planObjective({ kind: 'grpo', clip: 0.2, advantages: [2] }, [{ prompt: 'a', completion: 'b' }], rows);
     const lp0 = tf.tensor2d([[0, -0.7]]);
-    const g = tf.grad((lp: tf.Tensor) => plan.loss({ lp: lp as tf.Tensor2D, mask: tf.tensor2d([[0, 1]]) }).loss)(lp0);
+    const g = tf.grad((lp: tf.Tensor) => plan.loss({ lp: lp as tf.Tensor2D, mask: tf.tensor2d([[0, 1]]) }, [0], [0]).loss)(lp0);
     // d/dlp of −A·exp(lp − stop(lp)) at ratio 1 = −A.
     expect([...g.dataSync()]).toEqual([0, -2]);
-    expect(val(plan.loss({ lp: lp0, mask: tf.tensor2d([[0, 1]]) }).metrics.ratio_mean!)).toBeCloseTo(1, 6);
+    expect(val(plan.loss({ lp: lp0, mask: tf.tensor2d([[0, 1]]) }, [0], [0]).metrics.ratio_mean!)).toBeCloseTo(1, 6);
   });
 });

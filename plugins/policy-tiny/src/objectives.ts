@@ -11,13 +11,25 @@ export interface LossOut {
   metrics: Record<string, tf.Scalar>;
 }
 
+/**
+ * Denominators of the whole batch when the tensors hold only a micro-batch of it: every mean
+ * becomes a partial sum over the micro-batch divided by the whole batch's count, so the losses,
+ * gradients and metrics of the micro-batches add up to the whole batch's exactly.
+ */
+export interface Norm {
+  /** Completion tokens (Σ mask). */
+  tokens: number;
+  /** Sequences. */
+  rows: number;
+}
+
 /** Token-mean: Σ x·m / Σ m over the batch. Sequence-mean: mean over rows of Σ_t x·m / Σ_t m. */
-export function reduceTokens(x: tf.Tensor2D, mask: tf.Tensor2D, aggregate: LossAggregation = 'token-mean'): tf.Scalar {
+export function reduceTokens(x: tf.Tensor2D, mask: tf.Tensor2D, aggregate: LossAggregation = 'token-mean', norm?: Norm): tf.Scalar {
   if (aggregate === 'sequence-mean') {
     const perRow = tf.div(tf.sum(tf.mul(x, mask), 1), tf.maximum(tf.sum(mask, 1), 1));
-    return tf.mean(perRow) as tf.Scalar;
+    return (norm ? tf.div(tf.sum(perRow), norm.rows) : tf.mean(perRow)) as tf.Scalar;
   }
-  return tf.div(tf.sum(tf.mul(x, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(x, mask)), norm ? norm.tokens : tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
 
 /** Sum of each row's completion logprobs, [B]. */
@@ -28,18 +40,18 @@ export function sequenceSums(lp: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
 /**
  * Weighted NLL. token-mean: −Σ_b w_b Σ_t m·lp / Σ_b w_b Σ_t m; sequence-mean: −Σ_b w_b·mean_t(lp) / Σ_b w_b.
  */
-export function nllLoss(lp: tf.Tensor2D, mask: tf.Tensor2D, weights: tf.Tensor1D, aggregate: LossAggregation = 'token-mean'): LossOut {
+export function nllLoss(lp: tf.Tensor2D, mask: tf.Tensor2D, weights: tf.Tensor1D, aggregate: LossAggregation = 'token-mean', norm?: Norm & { weightedTokens: number; weights: number }): LossOut {
   const w = tf.reshape(weights, [-1, 1]);
   let loss: tf.Scalar;
   if (aggregate === 'sequence-mean') {
     const perRow = tf.div(tf.sum(tf.mul(lp, mask), 1), tf.maximum(tf.sum(mask, 1), 1));
-    loss = tf.neg(tf.div(tf.sum(tf.mul(perRow, weights)), tf.maximum(tf.sum(weights), 1e-12))) as tf.Scalar;
+    loss = tf.neg(tf.div(tf.sum(tf.mul(perRow, weights)), norm ? norm.weights : tf.maximum(tf.sum(weights), 1e-12))) as tf.Scalar;
   } else {
     const wm = tf.mul(mask, w);
-    loss = tf.neg(tf.div(tf.sum(tf.mul(lp, wm)), tf.maximum(tf.sum(wm), 1e-12))) as tf.Scalar;
+    loss = tf.neg(tf.div(tf.sum(tf.mul(lp, wm)), norm ? norm.weightedTokens : tf.maximum(tf.sum(wm), 1e-12))) as tf.Scalar;
   }
   // Unweighted per-token NLL, for perplexity-style logging.
-  const nll = tf.neg(reduceTokens(lp, mask)) as tf.Scalar;
+  const nll = tf.neg(reduceTokens(lp, mask, 'token-mean', norm)) as tf.Scalar;
   return { loss, metrics: { nll } };
 }
 
@@ -58,7 +70,7 @@ export interface DpoParams {
  * DPO on pairs: `policy` and `ref` are sequence logprob sums [B]; chosen/rejected index them.
  * sigmoid: −(1−ε)·logσ(h) − ε·logσ(−h), h = β·(Δπ − Δref); ipo: (Δπ − Δref − 1/(2β))².
  */
-export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[], rejected: number[], p: DpoParams): LossOut {
+export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[], rejected: number[], p: DpoParams, pairsTotal?: number): LossOut {
   // Selection by one-hot rows, not tf.gather: the wasm backend has no gather gradient.
   const B = policy.shape[0];
   const select = (idx: number[]): tf.Tensor2D => {
@@ -83,15 +95,17 @@ export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[],
   }
   const chosenRewards = tf.mul(tf.sub(pc, rc), p.beta);
   const rejectedRewards = tf.mul(tf.sub(pr, rr), p.beta);
+  // Mean over pairs (of the whole batch when this is a micro-batch of it).
+  const mean = (x: tf.Tensor): tf.Scalar => (pairsTotal ? tf.div(tf.sum(x), pairsTotal) : tf.mean(x)) as tf.Scalar;
   return {
-    loss: tf.mean(losses) as tf.Scalar,
+    loss: mean(losses),
     metrics: {
-      'rewards/chosen': tf.mean(chosenRewards) as tf.Scalar,
-      'rewards/rejected': tf.mean(rejectedRewards) as tf.Scalar,
-      'rewards/margins': tf.mean(tf.sub(chosenRewards, rejectedRewards)) as tf.Scalar,
-      'rewards/accuracies': tf.mean(tf.cast(tf.greater(chosenRewards, rejectedRewards), 'float32')) as tf.Scalar,
-      'logps/chosen': tf.mean(pc) as tf.Scalar,
-      'logps/rejected': tf.mean(pr) as tf.Scalar,
+      'rewards/chosen': mean(chosenRewards),
+      'rewards/rejected': mean(rejectedRewards),
+      'rewards/margins': mean(tf.sub(chosenRewards, rejectedRewards)),
+      'rewards/accuracies': mean(tf.cast(tf.greater(chosenRewards, rejectedRewards), 'float32')),
+      'logps/chosen': mean(pc),
+      'logps/rejected': mean(pr),
     },
   };
 }
@@ -100,6 +114,7 @@ export interface ClipParams {
   clip: number;
   klCoef: number;
   aggregate: LossAggregation;
+  norm?: Norm;
 }
 
 /**
@@ -113,18 +128,18 @@ export function clippedPolicyLoss(lp: tf.Tensor2D, mask: tf.Tensor2D, old: tf.Te
   const pg1 = tf.mul(tf.neg(adv), ratio);
   const pg2 = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - p.clip, 1 + p.clip));
   const pg = tf.maximum(pg1, pg2) as tf.Tensor2D;
-  const policyLoss = reduceTokens(pg, mask, p.aggregate);
+  const policyLoss = reduceTokens(pg, mask, p.aggregate, p.norm);
   const metrics: Record<string, tf.Scalar> = {
     policy_loss: policyLoss,
-    clipfrac: reduceTokens(tf.cast(tf.greater(pg2, pg1), 'float32') as tf.Tensor2D, mask),
-    approx_kl: tf.mul(reduceTokens(tf.square(logRatio) as tf.Tensor2D, mask), 0.5) as tf.Scalar,
-    ratio_mean: reduceTokens(ratio as tf.Tensor2D, mask),
+    clipfrac: reduceTokens(tf.cast(tf.greater(pg2, pg1), 'float32') as tf.Tensor2D, mask, 'token-mean', p.norm),
+    approx_kl: tf.mul(reduceTokens(tf.square(logRatio) as tf.Tensor2D, mask, 'token-mean', p.norm), 0.5) as tf.Scalar,
+    ratio_mean: reduceTokens(ratio as tf.Tensor2D, mask, 'token-mean', p.norm),
   };
   let loss = policyLoss;
   if (ref) {
     const d = tf.sub(ref, lp);
     const k3 = tf.sub(tf.sub(tf.exp(d), d), 1) as tf.Tensor2D;
-    const kl = reduceTokens(k3, mask, p.aggregate);
+    const kl = reduceTokens(k3, mask, p.aggregate, p.norm);
     metrics.kl = kl;
     if (p.klCoef > 0) loss = tf.add(loss, tf.mul(kl, p.klCoef)) as tf.Scalar;
   }
@@ -132,11 +147,11 @@ export function clippedPolicyLoss(lp: tf.Tensor2D, mask: tf.Tensor2D, old: tf.Te
 }
 
 /** ½·max((V − R)², (Vclip − R)²), Vclip = old + clip(V − old, ±valueClip); token-mean. */
-export function valueLoss(values: tf.Tensor2D, mask: tf.Tensor2D, returns: tf.Tensor2D, oldValues: tf.Tensor2D | null, valueClip: number | undefined): tf.Scalar {
+export function valueLoss(values: tf.Tensor2D, mask: tf.Tensor2D, returns: tf.Tensor2D, oldValues: tf.Tensor2D | null, valueClip: number | undefined, norm?: Norm): tf.Scalar {
   let l: tf.Tensor = tf.square(tf.sub(values, returns));
   if (oldValues && valueClip !== undefined && valueClip > 0) {
     const clipped = tf.add(oldValues, tf.clipByValue(tf.sub(values, oldValues), -valueClip, valueClip));
     l = tf.maximum(l, tf.square(tf.sub(clipped, returns)));
   }
-  return tf.mul(reduceTokens(l as tf.Tensor2D, mask), 0.5) as tf.Scalar;
+  return tf.mul(reduceTokens(l as tf.Tensor2D, mask, 'token-mean', norm), 0.5) as tf.Scalar;
 }

@@ -110,6 +110,7 @@ describe('TinyTrainablePolicy', () => {
     expect(p.optimizer().step).toBe(0);
     expect(await p.sequenceLogprobs(batch)).toEqual(before);
     await expect(p.trainStep({ sequences: [] }, { kind: 'nll' })).rejects.toMatchObject({ code: 'RSN_ERR_TRAIN' });
+    await expect(p.trainStep(batch, { kind: 'nll' }, { microBatch: 0 })).rejects.toMatchObject({ code: 'RSN_ERR_TRAIN' });
     await expect(p.trainStep({ sequences: [{ prompt: '1', completion: '~' }] }, { kind: 'nll' })).rejects.toMatchObject({ code: 'RSN_ERR_VOCAB' });
     await expect(p.trainStep({ sequences: [{ prompt: '1'.repeat(30), completion: '2' }] }, { kind: 'nll' })).rejects.toMatchObject({ code: 'RSN_ERR_CONTEXT_LENGTH' });
     await p.close();
@@ -153,6 +154,34 @@ describe('TinyTrainablePolicy', () => {
     expect(after[1]!).toBeLessThan(before[1]!);
     await ref.close?.();
     await p.close();
+  });
+
+  it('micro-batches accumulate to the same update as the whole batch (every objective)', async () => {
+    const seqs: TrainBatch = { sequences: [...batch.sequences, { prompt: '2+2=', completion: '22\n' }] };
+    const probe = await TinyTrainablePolicy.open(ck, { engine: 'tfjs' });
+    const lps = (await probe.sequenceLogprobs(seqs)).map((s) => s.logprobs);
+    await probe.close();
+    const objectives = [
+      { kind: 'nll', weights: [1, 2, 0.5, 1], aggregate: 'sequence-mean' },
+      { kind: 'dpo', beta: 0.3, labelSmoothing: 0.1, pairs: [[0, 2], [1, 3], [0, 2]], refLogprobs: lps.map((l) => l.reduce((a, b) => a + b, 0) + 0.1) },
+      { kind: 'ppo-clip', clip: 0.2, klCoef: 0.1, vfCoef: 0.5, advantages: lps.map((l) => l.map((_, i) => (i % 2 ? 0.5 : -0.3))), oldLogprobs: lps.map((l) => l.map((x) => x - 0.05)), refLogprobs: lps, returns: lps.map((l) => l.map(() => 1)) },
+      { kind: 'grpo', clip: 0.2, klCoef: 0.05, advantages: [1, -0.5, 0.2, -0.7], refLogprobs: lps.map((l) => l.map((x) => x + 0.02)) },
+      // No KL: the loss tensor is also the policy_loss metric (summed across micro-batches once each).
+      { kind: 'grpo', clip: 0.2, advantages: [1, -0.5, 0.2, -0.7] },
+    ] as const;
+    for (const o of objectives) {
+      const whole = await TinyTrainablePolicy.open(ck, { engine: 'tfjs', optimizer: { lr: 1e-3 } });
+      const split = await TinyTrainablePolicy.open(ck, { engine: 'tfjs', optimizer: { lr: 1e-3 } });
+      const a = await whole.trainStep(seqs, o as never);
+      const b = await split.trainStep(seqs, o as never, { microBatch: 1 });
+      expect(b.metrics.microBatches).toBeGreaterThan(1);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      expect(b.gradNorm).toBeCloseTo(a.gradNorm, 4);
+      for (const k of Object.keys(a.metrics)) if (k !== 'microBatches') expect(b.metrics[k]).toBeCloseTo(a.metrics[k]!, 4);
+      const [la, lb] = [await whole.sequenceLogprobs(seqs), await split.sequenceLogprobs(seqs)];
+      la.forEach((s, i) => expect(lb[i]!.sum).toBeCloseTo(s.sum, 3));
+      await Promise.all([whole.close(), split.close()]);
+    }
   });
 
   it('a checkpoint that does not match is RSN_ERR_CHECKPOINT', async () => {

@@ -6,7 +6,7 @@ import type {
 } from '@reasoner/core';
 import { loadCheckpoint, type CheckpointMeta } from '@reasoner/tiny-format';
 import { useBackend, type BackendName } from './backend.js';
-import { disposeBatch, encodeBatch, makeBatch, type EncodedRow } from './batch.js';
+import { disposeBatch, encodeBatch, makeBatch, microBatches, type EncodedRow } from './batch.js';
 import { GenerationEngine, type EngineName } from './engine.js';
 import { forwardTokens } from './forward-tokens.js';
 import { scheduledLr } from './lr-schedule.js';
@@ -31,6 +31,12 @@ export interface TinyTrainableOptions {
   optimizer?: Partial<OptimizerSettings>;
   /** Sequences per forward when scoring (sequenceLogprobs / values); default 64. */
   scoreBatch?: number;
+  /**
+   * trainStep splits a batch into micro-batches of similar length with at most this many padded
+   * positions (rows × longest) and accumulates their gradients into one update (default 2048;
+   * StepOptions.microBatch caps rows instead).
+   */
+  microPositions?: number;
 }
 
 /** Rows of `rows` whose per-token values sit at [lossFrom, lossFrom + n) of each [T] row of `flat`. */
@@ -141,6 +147,8 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
   private readonly backend: BackendName;
   private readonly engineOpts: { engine: EngineName; maxTokens: number; seed: number; rng: Rng };
   private pendingState?: LoadedTrainState;
+  private readonly microRows = 256;
+  private readonly microPositions: number;
 
   private constructor(private dir: string, id: string, meta: CheckpointMeta, opts: TinyTrainableOptions) {
     super();
@@ -153,6 +161,7 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     this.settings = { ...DEFAULT_OPTIMIZER };
     if (opts.optimizer) this.configure(opts.optimizer);
     if (opts.scoreBatch) this.scoreBatch = opts.scoreBatch;
+    this.microPositions = opts.microPositions ?? 2048;
   }
 
   /** Opens a checkpoint directory (validated now; tfjs weights load on first training/scoring use, or now for engine tfjs). */
@@ -227,31 +236,38 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     }
   }
 
+  /** Validated plan, micro-batches and their padded tensors for one batch (dispose the tensors). */
+  private prepare(model: TinyModel, batch: TrainBatch, objective: Objective, microBatch: number | undefined) {
+    const rows = encodeBatch(model.tokenizer, batch?.sequences, model.arch.contextLength);
+    if (microBatch !== undefined && (!Number.isInteger(microBatch) || microBatch < 1)) throw new ReasonerError('RSN_ERR_TRAIN', `microBatch must be a positive integer (got ${microBatch})`);
+    const plan = planObjective(objective, batch.sequences, rows);
+    if (plan.needsValues) this.valueHead ??= new ValueHead(model.arch.dModel);
+    // A DPO pair needs both rows in one micro-batch.
+    const maxRows = Math.max(microBatch ?? this.microRows, 2);
+    const parts = microBatches(rows, plan.units, maxRows, microBatch !== undefined ? Number.MAX_SAFE_INTEGER : this.microPositions);
+    const tensors = parts.map((m) => makeBatch(m.idx.map((i) => rows[i]!)));
+    return { rows, plan, parts, tensors, tokens: tensors.reduce((a, b) => a + b.tokens, 0) };
+  }
+
   async trainStep(batch: TrainBatch, objective: Objective, opts: StepOptions = {}): Promise<StepReport> {
     this.check();
     const t0 = performance.now();
     if (opts.signal?.aborted) throw new ReasonerError('RSN_ERR_ABORTED', 'training step aborted');
     const model = await this.ensureModel();
-    const rows = encodeBatch(model.tokenizer, batch?.sequences, model.arch.contextLength);
-    if (opts.microBatch !== undefined && opts.microBatch < rows.length) {
-      throw new ReasonerError('RSN_ERR_TRAIN', `microBatch ${opts.microBatch} < ${rows.length} sequences: gradient accumulation is not implemented by policy-tiny yet`, { hint: 'pass smaller batches (one trainStep each) instead' });
-    }
-    const b = makeBatch(rows);
+    const { plan, parts, tensors, tokens } = this.prepare(model, batch, objective, opts.microBatch);
     try {
-      const plan = planObjective(objective, batch.sequences, rows, b.shape[1]);
-      if (plan.needsValues) this.valueHead ??= new ValueHead(model.arch.dModel);
       const vh = plan.needsValues ? this.valueHead : undefined;
       const step = this.trainer!.opt.t;
       const lr = opts.lr ?? scheduledLr(this.settings, step, this.scheduleFrom);
       if (!Number.isFinite(lr) || lr < 0) throw new ReasonerError('RSN_ERR_TRAIN', `learning rate must be a finite number ≥ 0 (got ${lr})`);
       const r = await this.trainer!.update(
-        () => plan.loss(forwardTokens(model, b, { training: true, valueHead: vh, entropy: plan.needsEntropy })),
+        parts.map((m, j) => () => plan.loss(forwardTokens(model, tensors[j]!, { training: true, valueHead: vh, entropy: plan.needsEntropy }), m.idx, m.unitIds)),
         { lr, weightDecay: this.settings.weightDecay, clip: this.settings.gradClip, extra: vh?.params },
       );
       this.sinceSave++;
-      return { loss: r.loss, metrics: { ...r.metrics, gradNorm: r.gradNorm, lr }, tokens: b.tokens, step: this.trainer!.opt.t, lr, gradNorm: r.gradNorm, wallMs: performance.now() - t0 };
+      return { loss: r.loss, metrics: { ...r.metrics, gradNorm: r.gradNorm, lr, microBatches: parts.length }, tokens, step: this.trainer!.opt.t, lr, gradNorm: r.gradNorm, wallMs: performance.now() - t0 };
     } finally {
-      disposeBatch(b);
+      tensors.forEach(disposeBatch);
     }
   }
 
@@ -260,18 +276,18 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     const t0 = performance.now();
     if (signal?.aborted) throw new ReasonerError('RSN_ERR_ABORTED', 'evaluation aborted');
     const model = await this.ensureModel();
-    const rows = encodeBatch(model.tokenizer, batch?.sequences, model.arch.contextLength);
-    const b = makeBatch(rows);
+    const { plan, parts, tensors, tokens } = this.prepare(model, batch, objective, undefined);
     try {
-      const plan = planObjective(objective, batch.sequences, rows, b.shape[1]);
-      if (plan.needsValues) this.valueHead ??= new ValueHead(model.arch.dModel);
-      const { loss, metrics } = tf.tidy(() => {
-        const out = plan.loss(forwardTokens(model, b, { training: false, valueHead: plan.needsValues ? this.valueHead : undefined, entropy: plan.needsEntropy }));
-        return { loss: out.loss.dataSync()[0]!, metrics: Object.fromEntries(Object.entries(out.metrics).map(([k, v]) => [k, v.dataSync()[0]!])) };
-      });
-      return { loss, metrics, tokens: b.tokens, wallMs: performance.now() - t0 };
+      let loss = 0;
+      const metrics: Record<string, number> = {};
+      parts.forEach((m, j) => tf.tidy(() => {
+        const out = plan.loss(forwardTokens(model, tensors[j]!, { training: false, valueHead: plan.needsValues ? this.valueHead : undefined, entropy: plan.needsEntropy }), m.idx, m.unitIds);
+        loss += out.loss.dataSync()[0]!;
+        for (const [k, v] of Object.entries(out.metrics)) metrics[k] = (metrics[k] ?? 0) + v.dataSync()[0]!;
+      }));
+      return { loss, metrics, tokens, wallMs: performance.now() - t0 };
     } finally {
-      disposeBatch(b);
+      tensors.forEach(disposeBatch);
     }
   }
 

@@ -33,23 +33,44 @@ export class Trainer {
     this.opt = new AdamW(this.params, betas.beta1, betas.beta2);
   }
 
-  async update(lossFn: () => LossOut, o: UpdateOptions): Promise<UpdateResult> {
+  /**
+   * One update from the gradients of `lossFns` summed (micro-batches of one batch: each loss is
+   * already its share of the whole batch's), so memory is one micro-batch's activations.
+   */
+  async update(lossFns: Array<() => LossOut> | (() => LossOut), o: UpdateOptions): Promise<UpdateResult> {
+    const fns = Array.isArray(lossFns) ? lossFns : [lossFns];
     if (o.extra) for (const [k, v] of o.extra) this.params.set(k, v);
     const vars = [...this.model.params.values(), ...(o.extra?.values() ?? [])];
-    let kept: Record<string, tf.Scalar> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const out = lossFn();
-      kept = Object.fromEntries(Object.entries(out.metrics).map(([k, v]) => [k, tf.keep(v)]));
-      return out.loss;
-    }, vars);
-    const gs = Object.values(grads);
-    const gnormT = tf.tidy(() => (gs.length ? tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) : tf.scalar(0)));
-    const names = Object.keys(kept);
-    const [lossArr, gnArr, ...metricArrs] = await Promise.all([value.data(), gnormT.data(), ...names.map((n) => kept[n]!.data())]);
-    const loss = lossArr[0]!;
-    const gradNorm = gnArr[0]!;
-    const metrics = Object.fromEntries(names.map((n, i) => [n, metricArrs[i]![0]!]));
+    let acc: Record<string, tf.Tensor> = {};
+    let lossT: tf.Scalar | null = null;
+    const metricT: Record<string, tf.Scalar> = {};
+    const add = (a: tf.Tensor | undefined, b: tf.Tensor): tf.Tensor => {
+      if (!a) return b;
+      const s = tf.add(a, b);
+      tf.dispose([a, b]);
+      return s;
+    };
     try {
+      for (const fn of fns) {
+        let kept: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const out = fn();
+          // Clones: a metric may be the very tensor returned as the loss (policy_loss without KL).
+          kept = Object.fromEntries(Object.entries(out.metrics).map(([k, v]) => [k, tf.keep(tf.clone(v))]));
+          return out.loss;
+        }, vars);
+        for (const [k, g] of Object.entries(grads)) acc[k] = add(acc[k], g);
+        lossT = add(lossT ?? undefined, value) as tf.Scalar;
+        for (const [k, v] of Object.entries(kept)) metricT[k] = add(metricT[k], v) as tf.Scalar;
+      }
+      const gs = Object.values(acc);
+      const gnormT = tf.tidy(() => (gs.length ? tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) : tf.scalar(0)));
+      const names = Object.keys(metricT);
+      const [lossArr, gnArr, ...metricArrs] = await Promise.all([lossT!.data(), gnormT.data(), ...names.map((n) => metricT[n]!.data())]);
+      gnormT.dispose();
+      const loss = lossArr[0]!;
+      const gradNorm = gnArr[0]!;
+      const metrics = Object.fromEntries(names.map((n, i) => [n, metricArrs[i]![0]!]));
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         throw new ReasonerError('RSN_ERR_TRAIN', `training step ${this.opt.t + 1}: ${Number.isFinite(loss) ? `gradient norm is ${gradNorm}` : `loss is ${loss}`}; the update was not applied (weights unchanged)`, {
           hint: 'lower the learning rate, check the objective inputs (advantages, logprobs) for extreme values, or keep gradient clipping on',
@@ -58,12 +79,13 @@ export class Trainer {
         });
       }
       const scale = o.clip > 0 ? Math.min(1, o.clip / (gradNorm + 1e-6)) : 1;
-      this.opt.apply(grads, o.lr, o.weightDecay, scale);
+      this.opt.apply(acc, o.lr, o.weightDecay, scale);
       this.model.version++;
+      return { loss, gradNorm, metrics };
     } finally {
-      tf.dispose([value, gnormT, ...gs, ...Object.values(kept)]);
+      tf.dispose([...Object.values(acc), ...(lossT ? [lossT] : []), ...Object.values(metricT)]);
+      acc = {};
     }
-    return { loss, gradNorm, metrics };
   }
 
   dispose(): void {
