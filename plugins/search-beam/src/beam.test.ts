@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHooks, isReasonerError, verifierReward, type Reward, type SearchNode, type Task } from '@reasoner/core';
+import { createHooks, isReasonerError, ReasonerError, verifierReward, type Reward, type SearchNode, type Task } from '@reasoner/core';
 import { countdownSource } from '@reasoner/plugin-task-countdown';
 import { aggregate, beamSearch } from './beam.js';
 import { beamDefaults, type BeamOptions } from './options.js';
@@ -152,6 +152,19 @@ describe('search-beam', () => {
     ac2.abort();
     const e = await beamSearch(fakeEnv({ task: task!, policy: randomCountdownPolicy(), reward: checker, signal: ac2.signal }), opts()).catch((x) => x);
     expect(isReasonerError(e) && e.code).toBe('RSN_ERR_ABORTED');
+  });
+
+  it('a path that fills the context window ends there instead of failing the search', async () => {
+    const [task] = await tasks(1);
+    const inner = randomCountdownPolicy({ pCorrect: 0.3 });
+    const policy = { ...inner, async generate(req: Parameters<typeof inner.generate>[0]) {
+      if ((req.prefix ?? '').split('\n').length > 2) throw new ReasonerError('RSN_ERR_CONTEXT_LENGTH', 'too long');
+      return inner.generate(req);
+    } };
+    const allValid: Reward = { kind: 'process', needsGold: false, score: checker.score.bind(checker), scoreSteps: async (_t, steps) => steps.map(() => 1) };
+    const r = await beamSearch(fakeEnv({ task: task!, policy, reward: allValid, budget: { tokens: 1500 } }), opts({ stopOnCorrect: false }));
+    expect(r.stats.contextFull).toBeGreaterThan(0);
+    expect(r.candidates.length).toBeGreaterThan(0);
   });
 
   it('stops at maxNodes', async () => {

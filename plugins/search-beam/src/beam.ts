@@ -5,7 +5,7 @@
  * batching policy such as policy-onnx runs them as one forward pass per token), scores the
  * children with a process reward (`scoreSteps`) or the policy's logprobs, and keeps the best.
  */
-import { ReasonerError, rewardAnswer, type Candidate, type GenerateResult, type RewardResult, type SearchEnv, type SearchNode, type SearchResult, type StepFormat, type Usage } from '@reasoner/core';
+import { ReasonerError, isReasonerError, rewardAnswer, type Candidate, type GenerateResult, type RewardResult, type SearchEnv, type SearchNode, type SearchResult, type StepFormat, type Usage } from '@reasoner/core';
 import { isAbort, isBudgetError, left, prefixOf, promptTokens, stepFormat, withRewardTimeout } from './env.js';
 import type { Aggregate, BeamOptions } from './options.js';
 
@@ -35,6 +35,7 @@ export interface BeamStats {
   correctCandidates: number;
   stoppedByBudget: number;
   stoppedByCorrect: number;
+  contextFull: number;
 }
 
 const meanLp = (n: TreeNode): number => (n.tokens ? n.logprob / n.tokens : 0);
@@ -68,7 +69,7 @@ export async function beamSearch(env: SearchEnv, o: BeamOptions): Promise<Search
   }
 
   const usage: Usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
-  const stats: BeamStats = { nodes: 1, maxDepth: 0, rounds: 0, rows: 0, deadEnds: 0, terminals: 0, backtracks: 0, restarts: 0, correctCandidates: 0, stoppedByBudget: 0, stoppedByCorrect: 0 };
+  const stats: BeamStats = { nodes: 1, maxDepth: 0, rounds: 0, rows: 0, deadEnds: 0, terminals: 0, backtracks: 0, restarts: 0, correctCandidates: 0, stoppedByBudget: 0, stoppedByCorrect: 0, contextFull: 0 };
   const nodes: TreeNode[] = [];
   const candidates: Array<{ cand: Candidate; node: TreeNode }> = [];
   const mk = (parent: TreeNode | null, steps: string[], lp: number, tokens: number, terminal: boolean, subtree: number): TreeNode => {
@@ -151,7 +152,13 @@ export async function beamSearch(env: SearchEnv, o: BeamOptions): Promise<Search
     const results = await Promise.all(reqs.map((r) => policy.generate({
       prompt: task.prompt, prefix: prefixOf(fmt, r.node.steps) || undefined, n: r.n, stop: [fmt.delimiter],
       maxTokens: r.maxTokens, temperature: r.temperature, topP: o.topP, logprobs: useLogprobs, seed: rng.int(2 ** 31),
-    }, signal)));
+    }, signal).catch((e: unknown): GenerateResult => {
+      // A path that fills the context window cannot grow: it ends here (scored as it stands).
+      if (!(isReasonerError(e) && e.code === 'RSN_ERR_CONTEXT_LENGTH')) throw e;
+      r.node.terminal = true;
+      stats.contextFull++;
+      return { completions: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
+    })));
     for (const res of results) {
       for (const c of res.completions) if (c.finishReason === 'stop') longestStep = Math.max(longestStep, c.tokens);
       usage.promptTokens += res.usage.promptTokens;
@@ -219,6 +226,7 @@ export async function beamSearch(env: SearchEnv, o: BeamOptions): Promise<Search
       fresh.push(...kids);
     }
     stats.nodes = nodes.length;
+    for (const p of planned) if (p.node.terminal && p.node.parent !== null && !p.node.outcome) { const r = await rewardScore(p.node.steps); addCandidate(p.node, p.node.steps, r); }
     // Evaluate: terminals get the outcome reward, others a process score (after any lookahead).
     const ext = o.lookahead > 0 ? await lookahead(fresh) : null;
     const live: TreeNode[] = [];

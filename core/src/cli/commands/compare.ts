@@ -12,7 +12,7 @@ import { globals, intFlag, printJson, withKernel } from '../shared.js';
 export function defaultSearches(dir: string): CompareSearch[] {
   const has = (name: string) => findPackage(name, dir) !== null;
   const out: CompareSearch[] = [];
-  if (has('@reasoner/plugin-search-beam')) out.push({ name: 'beam', search: { use: '@reasoner/plugin-search-beam', options: { temperature: 0.8 } } });
+  if (has('@reasoner/plugin-search-beam')) out.push({ name: 'beam', search: { use: '@reasoner/plugin-search-beam' } });
   if (has('@reasoner/plugin-search-mcts')) out.push({ name: 'mcts', search: { use: '@reasoner/plugin-search-mcts' } });
   if (has('@reasoner/plugin-search-refine')) out.push({ name: 'refine', search: { use: '@reasoner/plugin-search-refine', options: { temperature: 0.8 } } });
   return out;
