@@ -2,7 +2,8 @@ import 'reflect-metadata';
 
 export * from './errors.js';
 export * from './types/index.js';
-export { definePlugin, defineConfig } from './kernel/define.js';
+export { definePlugin, defineConfig, defineOptions, applyOptions } from './kernel/define.js';
+export type { OptionsOf } from './kernel/define.js';
 export { createHooks, freezeHooks, HOOK_NAMES } from './kernel/hooks.js';
 export type { Hooks, HookName, RunInfo, LearnStepInfo, LearnEpochInfo, EvalResultInfo } from './kernel/hooks.js';
 export { Budget } from './pipeline/budget.js';

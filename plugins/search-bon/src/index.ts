@@ -1,18 +1,23 @@
-import { definePlugin, isReasonerError, ReasonerError, rewardAnswer, type Candidate, type Search, type Usage } from '@reasoner/core';
+import { defineOptions, definePlugin, isReasonerError, ReasonerError, rewardAnswer, type Candidate, type OptionsOf, type Search, type Usage } from '@reasoner/core';
 import { selectBest, type Selection } from './select.js';
 
 export { selectBest, type Selection } from './select.js';
 
-export interface BonOptions {
-  /** Samples per task. */
-  n: number;
-  select: Selection;
-  temperature: number;
-  topP: number;
-  maxTokens?: number;
-  /** Samples per policy call (the rest of n comes in further calls). */
-  batch: number;
-}
+/** Options, written once: the TypeScript type below is derived from this schema (defaults included). */
+export const bonOptionsSchema = defineOptions({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    n: { type: 'integer', minimum: 1, maximum: 4096, default: 8, description: 'samples per task' },
+    select: { enum: ['reward', 'majority', 'weighted-majority', 'first'], default: 'majority', description: 'how the best sample is chosen' },
+    temperature: { type: 'number', minimum: 0, maximum: 10, default: 1 },
+    topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 },
+    maxTokens: { type: 'integer', minimum: 1 },
+    batch: { type: 'integer', minimum: 1, default: 64, description: 'samples per policy call (the rest of n comes in further calls)' },
+  },
+});
+
+export type BonOptions = OptionsOf<typeof bonOptionsSchema>;
 
 /**
  * Best-of-N / self-consistency: draw n samples (in batches, stopping early when the budget runs
@@ -23,20 +28,9 @@ export default definePlugin<BonOptions, 'search'>({
   kind: 'search',
   apiVersion: 1,
   description: 'Best-of-N sampling with reward, majority-vote or weighted-vote selection',
-  optionsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      n: { type: 'integer', minimum: 1, maximum: 4096, default: 8 },
-      select: { enum: ['reward', 'majority', 'weighted-majority', 'first'], default: 'majority' },
-      temperature: { type: 'number', minimum: 0, maximum: 10, default: 1 },
-      topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 },
-      maxTokens: { type: 'integer', minimum: 1 },
-      batch: { type: 'integer', minimum: 1, default: 64 },
-    },
-  },
+  optionsSchema: bonOptionsSchema,
   setup(_ctx, o): Search {
-    const n = o.n ?? 8, select = o.select ?? 'majority', batch = o.batch ?? 64;
+    const { n, select, batch } = o;
     return {
       name: `search-bon(${select})`,
       // Majority vote and `first` never look at reward values to choose.
@@ -49,7 +43,7 @@ export default definePlugin<BonOptions, 'search'>({
           while (candidates.length < n && !signal.aborted && !budget.exhausted()) {
             const res = await policy.generate({
               prompt: task.prompt, n: Math.min(batch, n - candidates.length),
-              temperature: o.temperature ?? 1, topP: o.topP ?? 1, maxTokens: o.maxTokens,
+              temperature: o.temperature, topP: o.topP, maxTokens: o.maxTokens,
             });
             usage.promptTokens += res.usage.promptTokens;
             usage.completionTokens += res.usage.completionTokens;

@@ -7,7 +7,7 @@
  *   prompt    "3 7 25 4>89\n"
  *   solution  "25+4=29\n29*3=87\n…\n=89\n"  (steps, optional "<" backtracks, final "=<target>")
  */
-import { definePlugin } from '@reasoner/core';
+import { applyOptions, defineOptions, definePlugin, type OptionsOf } from '@reasoner/core';
 import type { Rng, TaskSource, TaskSplit } from '@reasoner/core';
 import { generateCountdownProblem } from './generate.js';
 import { syntheticSource, withDefaults } from '@reasoner/core';
@@ -23,34 +23,27 @@ export type { CountdownState } from './verify.js';
 export { noisySolution } from './noisy.js';
 export type { NoisyOptions } from './noisy.js';
 
-export interface CountdownOptions {
-  /** Seed of the problem stream; a new seed draws new problems (splits stay disjoint). */
-  seed: number;
-  /** How many numbers a problem has, drawn uniformly from this list. */
-  sizes: number[];
-  maxNumber: number;
-  minTarget: number;
-  maxTarget: number;
-  /** Length range of the shortest solution (the level). */
-  minSteps: number;
-  maxSteps: number;
-  trainSize: number;
-  validationSize: number;
-  testSize: number;
-}
+/** Options, written once: the TypeScript type and `countdownDefaults` are derived from this schema. */
+export const countdownOptionsSchema = defineOptions({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    seed: { type: 'integer', default: 0, description: 'seed of the problem stream; a new seed draws new problems (splits stay disjoint)' },
+    sizes: { type: 'array', items: { type: 'integer', minimum: 2, maximum: 5 }, minItems: 1, default: [3, 4], description: 'how many numbers a problem has, drawn uniformly from this list' },
+    maxNumber: { type: 'integer', minimum: 1, default: 25 },
+    minTarget: { type: 'integer', minimum: 0, default: 10 },
+    maxTarget: { type: 'integer', minimum: 1, default: 100 },
+    minSteps: { type: 'integer', minimum: 1, default: 2, description: 'shortest solution length range (the level)' },
+    maxSteps: { type: 'integer', minimum: 1, default: 4 },
+    trainSize: { type: 'integer', minimum: 0, default: 50_000 },
+    validationSize: { type: 'integer', minimum: 0, default: 500 },
+    testSize: { type: 'integer', minimum: 0, default: 500 },
+  },
+});
 
-export const countdownDefaults: CountdownOptions = {
-  seed: 0,
-  sizes: [3, 4],
-  maxNumber: 25,
-  minTarget: 10,
-  maxTarget: 100,
-  minSteps: 2,
-  maxSteps: 4,
-  trainSize: 50_000,
-  validationSize: 500,
-  testSize: 500,
-};
+export type CountdownOptions = OptionsOf<typeof countdownOptionsSchema>;
+
+export const countdownDefaults: CountdownOptions = applyOptions(countdownOptionsSchema, {}, 'task-countdown');
 
 /** A countdown TaskSource (exported so trainers can build one without a kernel). */
 export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSource {
@@ -77,21 +70,6 @@ export default definePlugin<CountdownOptions, 'task'>({
   kind: 'task',
   apiVersion: 1,
   description: 'Countdown: reach a target from 3–5 numbers with + - * /, checked step by step',
-  optionsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      seed: { type: 'integer', default: countdownDefaults.seed },
-      sizes: { type: 'array', items: { type: 'integer', minimum: 2, maximum: 5 }, minItems: 1, default: countdownDefaults.sizes },
-      maxNumber: { type: 'integer', minimum: 1, default: countdownDefaults.maxNumber },
-      minTarget: { type: 'integer', minimum: 0, default: countdownDefaults.minTarget },
-      maxTarget: { type: 'integer', minimum: 1, default: countdownDefaults.maxTarget },
-      minSteps: { type: 'integer', minimum: 1, default: countdownDefaults.minSteps },
-      maxSteps: { type: 'integer', minimum: 1, default: countdownDefaults.maxSteps },
-      trainSize: { type: 'integer', minimum: 0, default: countdownDefaults.trainSize },
-      validationSize: { type: 'integer', minimum: 0, default: countdownDefaults.validationSize },
-      testSize: { type: 'integer', minimum: 0, default: countdownDefaults.testSize },
-    },
-  },
+  optionsSchema: countdownOptionsSchema,
   setup: (_ctx, options) => countdownSource(options),
 });
