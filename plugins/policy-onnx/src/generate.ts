@@ -266,3 +266,25 @@ export async function scoreIds(rt: LmRuntime, promptIds: number[], textIds: numb
   const { data, V } = await new Batch(rt, [state], [ids.slice()], [ids.map(() => 1)], 0).step();
   return textIds.map((id, i) => logSoftmaxAt(data, id, (promptIds.length - 1 + i) * V, V));
 }
+
+/**
+ * Teacher-forced logprobs of many sequences in one left-padded forward: for each row, the
+ * logprobs of `ids[from…]` (each predicted from the ids before it). Rows of any lengths.
+ */
+export async function scoreRows(rt: LmRuntime, rows: Array<{ ids: number[]; from: number }>): Promise<number[][]> {
+  if (rows.length === 0) return [];
+  const W = Math.max(...rows.map((r) => r.ids.length)) - 1;
+  const pad = rt.tokenizer.padId;
+  const states: RowState[] = rows.map((r) => ({ row: { promptIds: r.ids, rng: null as never, sampling: {}, maxTokens: 0 }, ids: [], logprobs: [], text: '', done: null, nextPos: r.ids.length - 1 }));
+  // Inputs are ids[0 … n-2] (the last id is only predicted), left-padded to W.
+  const history = rows.map((r) => [...new Array(W - (r.ids.length - 1)).fill(pad), ...r.ids.slice(0, -1)]);
+  const masks = rows.map((r) => [...new Array(W - (r.ids.length - 1)).fill(0), ...r.ids.slice(0, -1).map(() => 1)]);
+  const { data, V, S } = await new Batch(rt, states, history, masks, 0).step();
+  return rows.map((r, b) => {
+    const off = W - (r.ids.length - 1);
+    const out: number[] = [];
+    // Input slot off + t holds ids[t] and predicts ids[t + 1].
+    for (let t = r.from - 1; t < r.ids.length - 1; t++) out.push(logSoftmaxAt(data, r.ids[t + 1]!, (b * S + off + t) * V, V));
+    return out;
+  });
+}

@@ -9,7 +9,7 @@ export { exportTinyToOnnx, exportTinyToOnnxFile, EXPORTER_VERSION } from './expo
 export type { ExportOptions, CachedExport, TinyCheckpoint } from './export-tiny.js';
 export { openLmSession } from './lm-session.js';
 export type { LmLayout, LmSession, KvLayer } from './lm-session.js';
-export { generateRows, scoreIds } from './generate.js';
+export { generateRows, scoreIds, scoreRows } from './generate.js';
 export type { GenRow, LmRuntime } from './generate.js';
 export { CharTextTokenizer, HfTokenizer, loadHfTokenizer } from './tokenizers.js';
 export type { TextTokenizer } from './tokenizers.js';

@@ -116,6 +116,23 @@ describe('OnnxPolicy generation', () => {
     }
   });
 
+  it('scoreTexts: batched teacher forcing of different lengths equals scoreText one by one (all layouts); eos adds one logprob', async () => {
+    const items = [{ prompt: '12+7=', text: '19\n' }, { prompt: '3*4=', text: '12' }, { prompt: '1=', text: 'abc+1' }];
+    for (const p of [kv, noKv, common]) {
+      const batched = await p.scoreTexts(items);
+      for (let i = 0; i < items.length; i++) {
+        const one = await p.scoreText(items[i]!.prompt, items[i]!.text);
+        expect(batched[i]).toHaveLength(one.tokens);
+        batched[i]!.forEach((x, j) => expect(x).toBeCloseTo(one.logprobs[j]!, 4));
+      }
+    }
+    const withEos = await kv.scoreTexts([{ prompt: '12+7=', text: '19\n', eos: true }]);
+    const g = await kv.generate({ prompt: '12+7=', temperature: 0, maxTokens: 30, logprobs: true });
+    expect(withEos[0]).toHaveLength(4);
+    expect(withEos[0]![3]!).toBeLessThanOrEqual(0);
+    expect(g.completions[0]!.logprobs!.length).toBe(g.completions[0]!.text.length);
+  });
+
   it('is deterministic per seed and differs across seeds', async () => {
     const a = await kv.generate({ prompt: 'abc', n: 4, temperature: 1, maxTokens: 12, seed: 1 });
     const b = await kv.generate({ prompt: 'abc', n: 4, temperature: 1, maxTokens: 12, seed: 1 });

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createRng, ReasonerError, type Completion, type GenerateRequest, type GenerateResult, type Policy, type PolicyCapabilities } from '@reasoner/core';
 import { META_CONTEXT, META_ID, META_VOCAB, exportTinyToOnnxFile } from './export-tiny.js';
-import { abortedError, generateRows, scoreIds, type GenRow, type LmRuntime } from './generate.js';
+import { abortedError, generateRows, scoreIds, scoreRows, type GenRow, type LmRuntime } from './generate.js';
 import { openLmSession, type LmSession } from './lm-session.js';
 import { loadCheckpoint } from '@reasoner/tiny-format';
 import { CharTextTokenizer, loadHfTokenizer, type TextTokenizer } from './tokenizers.js';
@@ -162,6 +162,33 @@ export class OnnxPolicy implements Policy {
     if (!textIds.length) return { logprobs: [], tokens: 0 };
     const logprobs = await scoreIds(this.rt, promptIds, textIds);
     return { logprobs, tokens: textIds.length };
+  }
+
+  /**
+   * Teacher-forced logprobs of many (prompt, text) pairs, batched (`maxBatch` rows per forward);
+   * `eos: true` also scores the end-of-sequence token after the text (policy-tiny's trainer
+   * counts it as the completion's last token).
+   */
+  async scoreTexts(items: Array<{ prompt: string; text: string; eos?: boolean }>, signal?: AbortSignal): Promise<number[][]> {
+    const rows = items.map((it) => {
+      const p = this.tokenizer.encodePrompt(it.prompt);
+      const eos = it.eos ? this.tokenizer.eosId : null;
+      if (it.eos && eos === null) throw new ReasonerError('RSN_ERR_ONNX_MODEL', 'this model has no end-of-sequence token to score', { hint: 'score with eos: false' });
+      const ids = [...p, ...this.tokenizer.encodeText(it.text), ...(eos !== null ? [eos] : [])];
+      const ctx = this.opts.contextLength;
+      if (ctx !== null && ids.length > ctx) throw new ReasonerError('RSN_ERR_CONTEXT_LENGTH', `prompt + text are ${ids.length} tokens; the model's context window is ${ctx}`, { hint: 'score a shorter text' });
+      return { ids, from: p.length };
+    });
+    // Similar lengths together: less padding.
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.ids.length - rows[b]!.ids.length);
+    const out: number[][] = new Array(rows.length);
+    for (let s = 0; s < order.length; s += this.opts.maxBatch) {
+      if (signal?.aborted) throw abortedError();
+      const part = order.slice(s, s + this.opts.maxBatch);
+      const res = await scoreRows(this.rt, part.map((i) => rows[i]!));
+      part.forEach((i, j) => { out[i] = res[j]!; });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,7 @@ export async function objectivesBench(reps = 5): Promise<Record<string, unknown>
     disposeBatch(probe);
 
     const p = await TinyTrainablePolicy.open(dir, { engine: 'tfjs' });
+    const onnx = await TinyTrainablePolicy.open(dir, { engine: 'onnx' });
     const ref = await p.reference();
     const scored = await p.sequenceLogprobs(batch);
     const refScored = await ref.sequenceLogprobs(batch);
@@ -87,6 +88,7 @@ export async function objectivesBench(reps = 5): Promise<Record<string, unknown>
       ...Object.fromEntries(Object.entries(objectives).map(([k, o]) => [k, () => p.trainStep(batch, o, { lr: 1e-5 })])),
       // What a learner pays per step beyond trainStep: old/ref logprobs (no gradient) and values.
       sequenceLogprobs: () => p.sequenceLogprobs(batch),
+      sequenceLogprobs_onnx: () => onnx.sequenceLogprobs(batch),
       values: () => p.values!(batch),
     };
     const ms = await timeAll(entries, reps);
@@ -99,6 +101,7 @@ export async function objectivesBench(reps = 5): Promise<Record<string, unknown>
     model.dispose();
     await ref.close?.();
     await p.close();
+    await onnx.close();
     return out;
   } finally {
     await rm(dir, { recursive: true, force: true });

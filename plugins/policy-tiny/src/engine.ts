@@ -6,10 +6,11 @@ import type { TinyModel } from './tiny-model.js';
 export type EngineName = 'onnx' | 'tfjs';
 
 /** The part of @reasoner/plugin-policy-onnx this package uses (imported lazily: it is an optional peer). */
+type OnnxPolicyLike = Policy & { close(): Promise<void>; scoreTexts(items: Array<{ prompt: string; text: string; eos?: boolean }>, signal?: AbortSignal): Promise<number[][]> };
 interface OnnxModule {
-  createPolicyFromTinyCheckpoint(dir: string, o: { maxTokens: number; seed: number }): Promise<Policy & { close(): Promise<void> }>;
+  createPolicyFromTinyCheckpoint(dir: string, o: { maxTokens: number; seed: number }): Promise<OnnxPolicyLike>;
   exportTinyToOnnx(ck: unknown, o: { cacheLayout: 'static' }): Uint8Array;
-  createOnnxPolicy(o: { model: Uint8Array; tokenizer: unknown; id: string; contextLength: number; maxTokens: number; seed: number }): Promise<Policy & { close(): Promise<void> }>;
+  createOnnxPolicy(o: { model: Uint8Array; tokenizer: unknown; id: string; contextLength: number; maxTokens: number; seed: number }): Promise<OnnxPolicyLike>;
   CharTextTokenizer: new (tok: unknown) => unknown;
 }
 
@@ -99,6 +100,24 @@ export class GenerationEngine {
     } finally {
       e.inFlight--;
       if (e.stale && e.inFlight === 0 && this.opts.engine === 'onnx') void e.policy.close?.();
+    }
+  }
+
+  /** Whether `score` runs on onnxruntime (else callers score with tfjs). */
+  get scoresOnOnnx(): boolean {
+    return this.opts.engine === 'onnx';
+  }
+
+  /** Teacher-forced logprobs on the onnx session of the current weights (engine onnx only). */
+  async score(items: Array<{ prompt: string; text: string; eos?: boolean }>, signal?: AbortSignal): Promise<number[][]> {
+    await this.fresh();
+    const e = this.current!;
+    e.inFlight++;
+    try {
+      return await (e.policy as unknown as OnnxPolicyLike).scoreTexts(items, signal);
+    } finally {
+      e.inFlight--;
+      if (e.stale && e.inFlight === 0) void e.policy.close?.();
     }
   }
 

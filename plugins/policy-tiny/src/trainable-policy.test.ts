@@ -38,6 +38,11 @@ describe('TinyTrainablePolicy', () => {
     expect(p.engineExports).toBe(2);
     expect(after.completions[0]).toMatchObject({ text: '2\n', finishReason: 'eos' });
     expect(before.completions[0]!.text).not.toBe('2\n');
+    // sequenceLogprobs runs on the onnx session of the trained weights; it agrees with the tfjs forward.
+    const [onnxLp] = await p.sequenceLogprobs(target);
+    const tfjsNll = (await p.evaluateObjective(target, { kind: 'nll' })).loss;
+    expect(onnxLp!.tokens).toBe(3);
+    expect(-onnxLp!.sum / 3).toBeCloseTo(tfjsNll, 4);
     await p.close();
   });
 
