@@ -16,7 +16,9 @@ interface OnnxModule {
 
 let onnxModule: Promise<OnnxModule> | undefined;
 function loadOnnx(): Promise<OnnxModule> {
-  onnxModule ??= import('@reasoner/plugin-policy-onnx').then((m) => m as unknown as OnnxModule).catch((e: Error) => {
+  // A name in a variable: policy-onnx is an optional peer, so tsc must not need it to build this package.
+  const name = '@reasoner/plugin-policy-onnx';
+  onnxModule ??= (import(name) as Promise<unknown>).then((m) => m as OnnxModule).catch((e: Error) => {
     onnxModule = undefined;
     throw new ReasonerError('RSN_ERR_POLICY', `engine "onnx" needs @reasoner/plugin-policy-onnx (${e.message.split('\n')[0]})`, {
       hint: 'npm install @reasoner/plugin-policy-onnx, or set engine: "tfjs"',

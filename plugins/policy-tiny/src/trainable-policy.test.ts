@@ -178,11 +178,17 @@ describe('TinyTrainablePolicy', () => {
       const whole = await TinyTrainablePolicy.open(ck, { engine: 'tfjs', optimizer: { lr: 1e-3 } });
       const split = await TinyTrainablePolicy.open(ck, { engine: 'tfjs', optimizer: { lr: 1e-3 } });
       const a = await whole.trainStep(seqs, o as never);
+      const tensors = tf.memory().numTensors;
+      await whole.trainStep(seqs, o as never);
+      expect(tf.memory().numTensors).toBe(tensors); // no tensor leaks per step
+      await whole.load(ck);
       const b = await split.trainStep(seqs, o as never, { microBatch: 1 });
       expect(b.metrics.microBatches).toBeGreaterThan(1);
       expect(b.loss).toBeCloseTo(a.loss, 5);
       expect(b.gradNorm).toBeCloseTo(a.gradNorm, 4);
       for (const k of Object.keys(a.metrics)) if (k !== 'microBatches') expect(b.metrics[k]).toBeCloseTo(a.metrics[k]!, 4);
+      await whole.load(ck);
+      await whole.trainStep(seqs, o as never);
       const [la, lb] = [await whole.sequenceLogprobs(seqs), await split.sequenceLogprobs(seqs)];
       la.forEach((s, i) => expect(lb[i]!.sum).toBeCloseTo(s.sum, 3));
       await Promise.all([whole.close(), split.close()]);
