@@ -13,6 +13,6 @@ export default defineConfig({
   policy: tiny(),
   tasks: countdown(),
   search: bon({ n: 16, select: 'reward', temperature: 0.8 }),
-  learn: ppo({ algorithm: 'grpo', iterations: 20, promptsPerIteration: 8, groupSize: 8, klCoef: 0.04, lr: 2e-4 }),
+  learn: ppo({ algorithm: 'grpo', iterations: 20, promptsPerIteration: 8, groupSize: 16, temperature: 0.8, klCoef: 0.04, lr: 2e-4 }),
   run: { out: 'runs', seed: 1, concurrency: 16 },
 });

@@ -14,6 +14,6 @@ export default defineConfig({
   policy: tiny(),
   tasks: countdown(),
   search: bon({ n: 16, select: 'reward', temperature: 0.8 }),
-  learn: ppo({ algorithm: 'ppo', processCoef: 0.5, klCoef: 0.02, iterations: 20, promptsPerIteration: 8, groupSize: 8, lr: 1e-4 }),
+  learn: ppo({ algorithm: 'ppo', processCoef: 0.5, klCoef: 0.02, iterations: 20, promptsPerIteration: 8, groupSize: 16, temperature: 0.8, lr: 1e-4 }),
   run: { out: 'runs', seed: 1, concurrency: 16 },
 });

@@ -9,6 +9,6 @@ export default defineConfig({
   policy: tiny(),
   tasks: countdown(),
   search: mcts(),
-  learn: ppo({ algorithm: 'ppo', processCoef: 0.5, iterations: 20, promptsPerIteration: 8, groupSize: 8, lr: 1e-4 }),
+  learn: ppo({ algorithm: 'ppo', processCoef: 0.5, iterations: 20, promptsPerIteration: 8, groupSize: 16, temperature: 0.8, lr: 1e-4 }),
   run: { out: 'runs', seed: 1, concurrency: 16 },
 });

@@ -46,7 +46,7 @@ export interface PpoOptions {
 }
 
 export const ppoDefaults: PpoOptions = {
-  algorithm: 'grpo', iterations: 40, promptsPerIteration: 16, groupSize: 8, temperature: 1, clip: 0.2, klCoef: 0.04,
+  algorithm: 'grpo', iterations: 40, promptsPerIteration: 16, groupSize: 16, temperature: 0.8, clip: 0.2, klCoef: 0.04,
   updatesPerBatch: 1, miniBatch: 0, lr: 1e-4, schedule: 'constant', warmup: 0, scaleRewards: true,
   gamma: 1, lambda: 0.95, vfCoef: 0.5, valueClip: 0.2, processCoef: 0,
 };
