@@ -78,7 +78,8 @@ function layoutPackage(dir, names) {
     extends: path.relative(path.join(root, dir), path.join(root, 'tsconfig.base.json')),
     compilerOptions: { rootDir: 'src', outDir: 'dist', composite: true, tsBuildInfoFile: 'dist/.tsbuildinfo' },
     include: ['src'],
-    exclude: ['src/**/*.test.ts', 'src/**/fixtures/**'],
+    // Test helpers (src/testing/) are built only when exported; unexported ones may import devDependencies.
+    exclude: ['src/**/*.test.ts', 'src/**/fixtures/**', ...(pkg.exports['./testing'] ? [] : ['src/testing/**'])],
     references: refs,
   };
   const tsFile = path.join(root, dir, 'tsconfig.json');
