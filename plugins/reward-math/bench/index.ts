@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { clearCasCache, warmUp } from '../src/cas.js';
+import { casStats } from '../src/cas-worker.js';
+import { fuzzPublicApi } from '../src/fuzz.js';
+import { scoreClasses } from './classes.js';
 import { extractAnswer } from '../src/extract.js';
 import { verify } from '../src/verify.js';
 
@@ -28,6 +31,16 @@ function mixedSet(): Array<[string, string]> {
   ];
 }
 
+function mathPairs(): Array<[string, string]> {
+  const math = jsonl<{ answer: string; solution: string }>('../../task-math/data/test.jsonl');
+  return math.map((r): [string, string] => [r.answer, r.solution]);
+}
+
+function gsmPairs(): Array<[string, string]> {
+  const gsm = jsonl<{ answer: string }>('../../task-gsm8k/data/test.jsonl');
+  return gsm.map((r): [string, string] => [r.answer.split('####').pop()!.trim(), r.answer]);
+}
+
 function timeAll(pairs: Array<[string, string]>, f: (g: string, p: string) => unknown): { perSecond: number; p50: number; p99: number; max: number } {
   const lat: number[] = [];
   const t0 = performance.now();
@@ -53,6 +66,22 @@ export default {
     clearCasCache();
     const cold = timeAll(pairs, (g, p) => verify(g, p)); // every parse is a first sight
     const warm = timeAll(pairs, (g, p) => verify(g, p)); // parses cached (repeated gold answers, re-scored candidates)
+    // Per data set: cold = first sight of every answer (parse caches cleared), warm = the same checks again.
+    const perSet: Record<string, unknown> = {};
+    for (const [name, set] of [['math500', mathPairs()], ['gsm8k', gsmPairs()]] as const) {
+      clearCasCache();
+      const c = timeAll(set, (g, p) => verify(g, p));
+      const w = timeAll(set, (g, p) => verify(g, p));
+      perSet[name] = { checks: set.length, coldChecksPerSecond: c.perSecond, coldMaxMs: c.max, warmChecksPerSecond: w.perSecond, warmP99Ms: w.p99, warmMaxMs: w.max };
+    }
+    const classes = scoreClasses();
+    const agree = classes.reduce((a, s) => a + s.agree, 0);
+    const cases = classes.reduce((a, s) => a + s.cases, 0);
+    const tp = classes.reduce((a, s) => a + s.truePositives, 0);
+    const fp = classes.reduce((a, s) => a + s.falsePositives, 0);
+    const t1 = performance.now();
+    const fuzz = fuzzPublicApi({ seed: 7, runs: 300, maxLen: 1 << 20, maxRepeat: 200_000 });
+    const fuzzMs = Math.round(performance.now() - t1);
     return {
       checks: pairs.length,
       warmUpMs,
@@ -63,8 +92,22 @@ export default {
       warmChecksPerSecond: warm.perSecond,
       warmP50Ms: warm.p50,
       warmP99Ms: warm.p99,
+      warmMaxMs: warm.max,
       baselineStringChecksPerSecond: baseline.perSecond,
       coldVsStringBaseline: Number((cold.perSecond / baseline.perSecond).toFixed(3)),
+      ...perSet,
+      classAgreement: `${agree}/${cases}`,
+      classPrecision: Number((tp / Math.max(1, tp + fp)).toFixed(3)),
+      classFalsePositives: fp,
+      perClass: Object.fromEntries(classes.map((s) => [s.cls, `${s.agree}/${s.cases} (FP ${s.falsePositives}/${s.negatives})`])),
+      fuzzRuns: fuzz.runs,
+      fuzzCalls: fuzz.calls,
+      fuzzWorstMs: fuzz.worstMs,
+      fuzzWorstCall: fuzz.worstCall,
+      fuzzWorstInputLength: fuzz.worstInputLength,
+      fuzzWallMs: fuzzMs,
+      casTimeouts: casStats.timeouts,
+      casRestarts: casStats.restarts,
     };
   },
 };

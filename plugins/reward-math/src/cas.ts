@@ -247,6 +247,58 @@ export function evaluate(json: Json, env: Record<string, number>, steps = { n: 0
   throw new Unsupported(head);
 }
 
+type C = [number, number];
+const cmul = (a: C, b: C): C => [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
+const cexp = (z: C): C => { const r = Math.exp(z[0]); return [r * Math.cos(z[1]), r * Math.sin(z[1])]; };
+const clog = (z: C): C => [Math.log(Math.hypot(z[0], z[1])), Math.atan2(z[1], z[0])];
+
+/** Complex value of a constant tree (`(1+i)^2`, `e^{i\pi}`); throws Unsupported outside + − × ÷ ^ √ exp. */
+function evalComplex(json: Json, steps = { n: 0 }): C {
+  if (++steps.n > MAX_STEPS) throw new Unsupported('steps');
+  if (typeof json === 'number') return [json, 0];
+  if (json === 'ImaginaryUnit') return [0, 1];
+  if (json === 'Pi') return [Math.PI, 0];
+  if (json === 'ExponentialE') return [Math.E, 0];
+  if (!Array.isArray(json)) throw new Unsupported('complex leaf');
+  const args = json.slice(1).map((x) => evalComplex(x, steps));
+  switch (json[0]) {
+    case 'Add': return args.reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0] as C);
+    case 'Multiply': return args.reduce(cmul, [1, 0] as C);
+    case 'Negate': return [-args[0]![0], -args[0]![1]];
+    case 'Subtract': return [args[0]![0] - args[1]![0], args[0]![1] - args[1]![1]];
+    case 'Divide': { const [a, b] = [args[0]!, args[1]!]; const d = b[0] * b[0] + b[1] * b[1]; return [(a[0] * b[0] + a[1] * b[1]) / d, (a[1] * b[0] - a[0] * b[1]) / d]; }
+    case 'Power': {
+      const [z, w] = [args[0]!, args[1]!];
+      if (w[1] === 0 && Number.isInteger(w[0]) && Math.abs(w[0]) <= 64) {
+        let r: C = [1, 0];
+        for (let k = 0; k < Math.abs(w[0]); k++) r = cmul(r, z);
+        if (w[0] >= 0) return r;
+        const d = r[0] * r[0] + r[1] * r[1];
+        return [r[0] / d, -r[1] / d];
+      }
+      if (z[0] === 0 && z[1] === 0) throw new Unsupported('0^w');
+      return cexp(cmul(w, clog(z)));
+    }
+    case 'Sqrt': return cexp(cmul([0.5, 0], clog(args[0]!)));
+    case 'Exp': return cexp(args[0]!);
+  }
+  throw new Unsupported(String(json[0]));
+}
+
+/** Complex constants compared in the main thread; undefined when either side is outside evalComplex. */
+export function complexClose(a: Json, b: Json, tol: number): boolean | undefined {
+  try {
+    const x = evalComplex(a);
+    const y = evalComplex(b);
+    if (![...x, ...y].every(Number.isFinite)) return undefined;
+    const scale = Math.max(1, Math.hypot(x[0], x[1]), Math.hypot(y[0], y[1]));
+    return Math.hypot(x[0] - y[0], x[1] - y[1]) <= Math.max(tol, 1e-9) * scale;
+  } catch (e) {
+    if (e instanceof Unsupported || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
 /** Safe wrapper: NaN when the evaluator does not support the tree. */
 export function tryEvaluate(json: Json, env: Record<string, number>): number {
   try {

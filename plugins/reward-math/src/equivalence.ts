@@ -1,5 +1,5 @@
 import { createRng } from '@reasoner/core';
-import { CALL_BUDGET_MS, complexConstantsEqual, differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, withBudget, type CasExpr } from './cas.js';
+import { CALL_BUDGET_MS, complexClose, complexConstantsEqual, differenceSimplifiesToZero, parseLatex, sameCanonical, tryEvaluate, withBudget, type CasExpr } from './cas.js';
 import { normalizeAnswer } from './normalize.js';
 import { closeTo, parsePlainNumber } from './numbers.js';
 import { evaluateConstantLatex } from './numeric-latex.js';
@@ -100,6 +100,8 @@ function leafEqual(a: string, b: string, ctx: Ctx): boolean {
   if (pa.json === null || pb.json === null) return false;
   if (sameCanonical(pa, pb)) return true;
   if (pa.complex || pb.complex) {
+    const fast = pa.vars.length === 0 && pb.vars.length === 0 ? complexClose(pa.json, pb.json, ctx.tol) : undefined;
+    if (fast !== undefined) return fast;
     const c = complexConstantsEqual(pa, pb);
     if (c !== undefined) return c;
   }

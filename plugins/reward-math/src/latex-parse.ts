@@ -217,7 +217,7 @@ export function parseLatexFast(src: string): Json | null {
       i++;
       if (t.t === 'num') return Number(t.v);
       if (t.t === 'let') {
-        if (t.v === 'i' && !iIsIndex) throw new Fail('complex'); // compute-engine handles complex numbers
+        if (t.v === 'i' && !iIsIndex && !isCh('_')) return 'ImaginaryUnit';
         if (t.v === 'e' && !isCh('_')) return 'ExponentialE';
         if (FUNCTION_LETTERS.has(t.v) && isCh('(')) throw new Fail('function');
         return symbolWithSubscript(t.v);
