@@ -171,9 +171,21 @@ export function maxMatching(a: Value[], b: Value[], ctx: Ctx): number {
 
 /** Unordered equality of two lists (ordered beyond MAX_UNORDERED items, to bound the work). */
 function sameMultiset(a: Value[], b: Value[], ctx: Ctx): boolean {
-  if (a.length !== b.length) return false;
+  if (a.length !== b.length) {
+    // Sets ignore repeats (`(3,17,3,7)` listed twice is one solution), as Math-Verify's FiniteSet does.
+    if (a.length > MAX_UNORDERED || b.length > MAX_UNORDERED) return false;
+    const da = distinct(a, ctx);
+    const db = distinct(b, ctx);
+    return da.length === db.length && maxMatching(da, db, ctx) === da.length;
+  }
   if (a.length > MAX_UNORDERED) return sameList(a, b, ctx);
   return maxMatching(a, b, ctx) === a.length;
+}
+
+function distinct(items: Value[], ctx: Ctx): Value[] {
+  const out: Value[] = [];
+  for (const x of items) if (!out.some((y) => valuesEqual(y, x, ctx))) out.push(x);
+  return out;
 }
 
 function sameList(a: Value[], b: Value[], ctx: Ctx): boolean {
