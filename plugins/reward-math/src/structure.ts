@@ -63,25 +63,34 @@ function ratio(s: string): string | null {
   return `\\frac{${a}}{${b}}`;
 }
 
-/** `|x|`, `|x-1|`, `|t+\frac12|`: the variable and the centre of an absolute value of one variable; null otherwise. */
-export function absCenter(s: string): { v: string; center: string } | null {
+/**
+ * `|x|`, `|x-1|`, `|2x+3|`, `|t+\frac12|`: the variable and the centre of an absolute value of a
+ * linear expression in one variable, with the width unit (`|2x-1| < 3` ⇔ `|x - 1/2| < 3/2`); null otherwise.
+ */
+export function absCenter(s: string): { v: string; center: string; scale: string } | null {
   const m = /^\|\s*(.+?)\s*\|$/.exec(s.trim());
   if (!m || m[1]!.includes('|')) return null;
   const inner = m[1]!;
   const VAR = String.raw`([A-Za-z](?:_\{?\w+\}?)?|\\[a-zA-Z]+)`;
-  let k = new RegExp(`^${VAR}$`).exec(inner);
-  if (k) return { v: k[1]!, center: '0' };
-  k = new RegExp(String.raw`^${VAR}\s*([+-])\s*([^A-Za-z]+)$`).exec(inner); // x - 1, x + \frac12
-  if (k) return { v: k[1]!, center: k[2] === '-' ? k[3]! : `-(${k[3]!})` };
-  k = new RegExp(String.raw`^([^A-Za-z]+?)\s*-\s*${VAR}$`).exec(inner); // 2 - x
-  if (k) return { v: k[2]!, center: k[1]! };
+  const COEF = String.raw`(\d+(?:\.\d+)?)?\s*`;
+  let k = new RegExp(`^${COEF}${VAR}$`).exec(inner);
+  if (k) return { v: k[2]!, center: '0', scale: k[1] ?? '1' };
+  k = new RegExp(String.raw`^${COEF}${VAR}\s*([+-])\s*([^A-Za-z]+)$`).exec(inner); // x - 1, 2x + \frac12
+  if (k) {
+    const a = k[1] ?? '1';
+    return { v: k[2]!, center: k[3] === '-' ? `(${k[4]!})/(${a})` : `-(${k[4]!})/(${a})`, scale: a };
+  }
+  k = new RegExp(String.raw`^([^A-Za-z]+?)\s*-\s*${COEF}${VAR}$`).exec(inner); // 2 - x
+  if (k) { const a = k[2] ?? '1'; return { v: k[3]!, center: `(${k[1]!})/(${a})`, scale: a }; }
   return null;
 }
 
 const ex = (latex: string): Value => ({ kind: 'expr', latex });
 
 /** `a < |x - c| < b` → `(c-b, c-a) ∪ (c+a, c+b)` (ends closed where the inequality is ≤). */
-function absChain(center: string, a: string, b: string, loClosed: boolean, hiClosed: boolean): Value {
+function absChain(center: string, a0: string, b0: string, loClosed: boolean, hiClosed: boolean, scale = '1'): Value {
+  const a = `(${a0})/(${scale})`;
+  const b = `(${b0})/(${scale})`;
   return {
     kind: 'union',
     fromRelation: true,
@@ -100,15 +109,16 @@ export function relationSet(r: Relation): Value | null {
   if (r.op !== '<' && r.op !== '<=') return null;
   const closed = r.op === '<=';
   const L = absCenter(r.lhs);
-  if (L) return { kind: 'interval', lo: ex(`(${L.center})-(${r.rhs})`), hi: ex(`(${L.center})+(${r.rhs})`), loClosed: closed, hiClosed: closed, fromRelation: true };
-  const R = absCenter(r.rhs);
+  if (L) return { kind: 'interval', lo: ex(`(${L.center})-(${r.rhs})/(${L.scale})`), hi: ex(`(${L.center})+(${r.rhs})/(${L.scale})`), loClosed: closed, hiClosed: closed, fromRelation: true };
+  const R0 = absCenter(r.rhs);
+  const R = R0 && { ...R0, lhs: `(${r.lhs})/(${R0.scale})` };
   if (R) {
     return {
       kind: 'union',
       fromRelation: true,
       items: [
-        { kind: 'interval', lo: ex('-\\infty'), hi: ex(`(${R.center})-(${r.lhs})`), loClosed: false, hiClosed: closed, fromRelation: true },
-        { kind: 'interval', lo: ex(`(${R.center})+(${r.lhs})`), hi: ex('\\infty'), loClosed: closed, hiClosed: false, fromRelation: true },
+        { kind: 'interval', lo: ex('-\\infty'), hi: ex(`(${R.center})-${R.lhs}`), loClosed: false, hiClosed: closed, fromRelation: true },
+        { kind: 'interval', lo: ex(`(${R.center})+${R.lhs}`), hi: ex('\\infty'), loClosed: closed, hiClosed: false, fromRelation: true },
       ],
     };
   }
@@ -211,7 +221,7 @@ export function parseValue(input: string, depth = 0): Value {
     if (ineq.parts.length === 2) return relation(p0, o0.op, o0.flip, p1);
     // `a < x <= b` is an interval.
     const abs = ineq.parts.length === 3 && ineq.ops.every((o) => !o.flip && o.op !== '!=') ? absCenter(p1) : null;
-    if (abs) return absChain(abs.center, p0, p2, o0.op === '<=', o1.op === '<=');
+    if (abs) return absChain(abs.center, p0, p2, o0.op === '<=', o1.op === '<=', abs.scale);
     if (ineq.parts.length === 3 && isLabel(p1) && ineq.ops.every((o) => !o.flip && o.op !== '!=')) {
       return {
         kind: 'interval',
