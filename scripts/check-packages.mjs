@@ -28,10 +28,13 @@ const dirs = (named.length ? named : ['core', ...under('packages'), ...under('pl
 let failed = 0;
 for (const d of dirs) {
   const dir = path.join(root, d);
+  // Dev-only subpaths (only a "source" condition, e.g. task-countdown's ./bench) are not published API.
+  const exp = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).exports ?? {};
+  const devOnly = Object.entries(exp).filter(([, v]) => v && typeof v === 'object' && Object.keys(v).join() === 'source').map(([k]) => k);
   const runs = [
     ['publint', [publint, '--strict', '--level', 'warning', dir]],
     // ESM-only packages: CommonJS `require` resolution is out of scope by design.
-    ['attw', [attw, '--pack', dir, '--profile', 'esm-only', '--format', 'ascii', '--no-emoji']],
+    ['attw', [attw, '--pack', dir, '--profile', 'esm-only', '--format', 'ascii', '--no-emoji', ...(devOnly.length ? ['--exclude-entrypoints', ...devOnly] : [])]],
   ];
   for (const [tool, args] of runs) {
     const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
