@@ -4,7 +4,8 @@
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin } from '@reasoner/core';
+import { existsSync } from 'node:fs';
+import { definePlugin, ReasonerError } from '@reasoner/core';
 import { BACKENDS, type BackendName } from './backend.js';
 import { TinyTrainablePolicy } from './trainable-policy.js';
 import { trainCommand } from './train-command.js';
@@ -71,6 +72,18 @@ export default definePlugin<PolicyTinyOptions, 'policy'>({
       backend: { type: 'string', enum: [...BACKENDS], default: 'wasm' },
       maxTokens: { type: 'integer', minimum: 1, default: 96 },
     },
+  },
+  // `reasoner validate`: a checkpoint folder that is not there fails before anything runs.
+  check(ctx, options) {
+    if (!options.checkpoint) return;
+    const dir = isAbsolute(options.checkpoint) ? options.checkpoint : resolve(ctx.configDir, options.checkpoint);
+    for (const f of ['checkpoint.json', 'weights.bin']) {
+      if (!existsSync(join(dir, f))) {
+        throw new ReasonerError('RSN_ERR_CHECKPOINT', `checkpoint ${dir}: ${f} is missing`, {
+          file: dir, hint: 'train one with `reasoner train --out <dir>`, fix the path (relative to the config file), or drop `checkpoint` for the shipped countdown policy',
+        });
+      }
+    }
   },
   async setup(ctx, options) {
     const dir = options.checkpoint ? (isAbsolute(options.checkpoint) ? options.checkpoint : resolve(ctx.configDir, options.checkpoint)) : DEFAULT_CHECKPOINT;
