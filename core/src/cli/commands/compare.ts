@@ -14,6 +14,8 @@ export function defaultSearches(dir: string): CompareSearch[] {
   const out: CompareSearch[] = [];
   if (has('@reasoner/plugin-search-beam')) out.push({ name: 'beam', search: { use: '@reasoner/plugin-search-beam' } });
   if (has('@reasoner/plugin-search-mcts')) out.push({ name: 'mcts', search: { use: '@reasoner/plugin-search-mcts' } });
+  // Beam guided by the learned PRM alone (no checker at search time), when the reward model is installed.
+  if (has('@reasoner/plugin-search-beam') && has('@reasoner/plugin-reward-model')) out.push({ name: 'beam+prm', search: { use: '@reasoner/plugin-search-beam' }, reward: { use: '@reasoner/plugin-reward-model' } });
   if (has('@reasoner/plugin-search-refine')) out.push({ name: 'refine', search: { use: '@reasoner/plugin-search-refine', options: { temperature: 0.8 } } });
   return out;
 }
@@ -57,7 +59,7 @@ export function registerCompare(program: Command): void {
     .option('--temperature <t>', 'sampling temperature of the best-of-N pool', '0.8')
     .option('--max-tokens <n>', 'maxTokens of each sample')
     .option('--budgets <list>', 'per-task token budgets the searches run at', '160,320,630,1260')
-    .option('--searches <json|file>', 'searches to compare: [{name, search, reward?}] (default: beam, mcts, refine when installed; "none" = only sampling)')
+    .option('--searches <json|file>', 'searches to compare: [{name, search, reward?}] (default: beam, mcts, beam+prm, refine when installed; "none" = only sampling)')
     .option('--concurrency <n>', 'tasks at once', '16')
     .option('--out <dir>', 'output folder (relative to the config)', 'compare')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
