@@ -109,6 +109,7 @@ export default definePlugin({
     const created = await npm(['exec', '--yes', '--package', path.join(tarballs, createTgz), '--', 'create-reasoner', 'my-reasoner', '--tarballs', tarballs], work);
     const proj = path.join(work, 'my-reasoner');
     expect(created.stdout).toContain('next: cd my-reasoner && npm start');
+    expect(created.stdout).toContain('next: npx reasoner validate && npx reasoner run'); // init saw the installed packages
     for (const f of ['package.json', 'tsconfig.json', 'reasoner.config.ts', 'plugins-local/my-logger/index.ts']) expect(existsSync(path.join(proj, f)), f).toBe(true);
     const installMs = Date.now() - t0;
     // Adding a plugin later is a plain npm install.

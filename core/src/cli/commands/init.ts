@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReasonerError } from '../../errors.js';
+import { findPackage } from '../../kernel/resolve.js';
 
 const CONFIG = `import { defineConfig } from '@reasoner/core';
 import tiny from '@reasoner/plugin-policy-tiny';
@@ -69,6 +70,9 @@ export function registerInit(program: Command): void {
         await writeFile(path.join(cwd, rel), text);
         process.stdout.write(`wrote ${rel}\n`);
       }
-      process.stdout.write('next: npm install @reasoner/core @reasoner/plugin-policy-tiny @reasoner/plugin-task-countdown @reasoner/plugin-search-bon, then npx reasoner validate && npx reasoner run\n');
+      // Only name the install when the starter packages are not there yet (npm create has installed them).
+      const starters = ['@reasoner/core', '@reasoner/plugin-policy-tiny', '@reasoner/plugin-task-countdown', '@reasoner/plugin-search-bon'];
+      const missing = starters.filter((p) => !findPackage(p, cwd));
+      process.stdout.write(`next: ${missing.length ? `npm install ${missing.join(' ')}, then ` : ''}npx reasoner validate && npx reasoner run\n`);
     });
 }
