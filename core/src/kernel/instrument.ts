@@ -30,6 +30,7 @@ export function instrumentPolicy(policy: Policy, ctx: InstrumentContext): Policy
     capabilities: policy.capabilities,
     scoreText: policy.scoreText?.bind(policy),
     countTokens: policy.countTokens?.bind(policy),
+    defaultMaxTokens: policy.defaultMaxTokens,
     async generate(request: GenerateRequest, signal?: AbortSignal): Promise<GenerateResult> {
       ctx.budget.check();
       const sig = signal ?? ctx.signal;
@@ -38,7 +39,7 @@ export function instrumentPolicy(policy: Policy, ctx: InstrumentContext): Policy
       const left = ctx.budget.remaining();
       const asked = req.n ?? 1;
       const promptTokens = count(req.prompt + (req.prefix ?? ''));
-      const fit = fitRequest(left.tokens, promptTokens, Math.min(asked, left.calls === Infinity || policy.capabilities.nativeN ? asked : left.calls), req.maxTokens);
+      const fit = fitRequest(left.tokens, promptTokens, Math.min(asked, left.calls === Infinity || policy.capabilities.nativeN ? asked : left.calls), req.maxTokens, policy.defaultMaxTokens);
       if (!fit) throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', `budget exhausted (tokens): ${left.tokens} left, the prompt alone takes ${promptTokens}`, { limit: 'tokens' });
       if (fit.n !== asked || fit.maxTokens !== req.maxTokens) req = { ...req, n: fit.n, maxTokens: fit.maxTokens };
       const n = req.n ?? 1;
@@ -142,16 +143,22 @@ export function verifierReward(source: TaskSource): Reward {
     return {
       ...reward,
       async scoreSteps(task, steps) {
-        const v = await partial(task, steps);
-        const per = v.steps ?? [];
-        // A checker may also say the prefix cannot reach a correct answer any more (Countdown:
-        // `detail.reachable`, from the numbers left): that makes the last step a dead end too.
-        const deadEnd = (v.detail as { reachable?: boolean } | undefined)?.reachable === false;
+        // Validity of every step from one check; then whether each valid prefix can still reach a
+        // correct answer (a checker may say so: Countdown's `detail.reachable`, from the numbers
+        // left), so that element i scores steps[0..i] as the contract says.
+        const whole = await partial(task, steps);
+        const per = whole.steps ?? [];
+        const out: number[] = [];
         let ok = 1;
-        return steps.map((_, i) => {
-          if ((per[i] ?? 1) <= 0 || (deadEnd && i === steps.length - 1)) ok = 0;
-          return ok;
-        });
+        for (let i = 0; i < steps.length; i++) {
+          if ((per[i] ?? 1) <= 0) ok = 0;
+          if (ok) {
+            const v = i === steps.length - 1 ? whole : await partial(task, steps.slice(0, i + 1));
+            if ((v.detail as { reachable?: boolean } | undefined)?.reachable === false) ok = 0;
+          }
+          out.push(ok);
+        }
+        return out;
       },
     };
   }

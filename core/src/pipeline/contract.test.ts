@@ -92,6 +92,8 @@ describe('budgets are reserved before the call', () => {
     expect(fitRequest(60, 20, 16, 96)).toEqual({ n: 1, maxTokens: 40 });
     expect(fitRequest(20, 20, 16, 96)).toBeNull();
     expect(fitRequest(400, 10, 4, undefined)).toEqual({ n: 4, maxTokens: 90 });
+    // the policy's own cap reserves without shortening: 630 / (20 + 96) = 5 full samples
+    expect(fitRequest(630, 20, 16, undefined, 96)).toEqual({ n: 5, maxTokens: undefined });
   });
 
   it('best-of-16 under a 60-token task budget spends at most 60, in several calls', async () => {
@@ -164,6 +166,8 @@ describe('steps and process rewards from the task checker', () => {
     expect(await r.scoreSteps!({ id: 't', prompt: '' }, ['ok', 'bad', 'ok'])).toEqual([1, 0, 0]);
     expect(await r.scoreSteps!({ id: 't', prompt: '' }, ['ok', 'ok'])).toEqual([1, 1]);
     expect(await r.scoreSteps!({ id: 't', prompt: '' }, ['ok', 'ok-dead'])).toEqual([1, 0]);
+    // a dead end in the middle makes every later prefix 0 too
+    expect(await r.scoreSteps!({ id: 't', prompt: '' }, ['ok', 'ok-dead', 'ok'])).toEqual([1, 0, 0]);
   });
 });
 

@@ -66,6 +66,11 @@ export interface Policy {
    * most tokenizers).
    */
   countTokens?(text: string): number;
+  /**
+   * The most tokens a completion gets when a request sets no `maxTokens`. Lets the kernel reserve
+   * a budget for such requests without shortening them; without it, an equal share of what is left.
+   */
+  readonly defaultMaxTokens?: number;
   /** Logprobs of given text after a prompt (teacher forcing); required when `capabilities.logprobs`. */
   scoreText?(prompt: string, text: string, signal?: AbortSignal): Promise<{ logprobs: number[]; tokens: number }>;
   close?(): Promise<void> | void;

@@ -47,6 +47,16 @@ export class OnnxPolicy implements Policy {
     return this.opts.contextLength;
   }
 
+  /** What a request without `maxTokens` gets at most; the kernel reserves budgets with it. */
+  get defaultMaxTokens(): number {
+    return this.opts.contextLength === null ? this.opts.maxTokens : Math.min(this.opts.maxTokens, this.opts.contextLength);
+  }
+
+  /** Prompt tokens as this policy charges them (with its BOS), for budget reservation. */
+  countTokens(text: string): number {
+    return this.tokenizer.encodePrompt(text).length;
+  }
+
   /** Whether the graph has a KV cache (else every step recomputes the whole sequence). */
   get kvCache(): boolean {
     return this.lm.layout.cache !== 'none';

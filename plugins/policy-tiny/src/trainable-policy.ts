@@ -180,6 +180,11 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     return p;
   }
 
+  /** What a request without `maxTokens` gets at most (the `maxTokens` option); the kernel reserves budgets with it. */
+  get defaultMaxTokens(): number {
+    return this.engineOpts.maxTokens;
+  }
+
   get id(): string {
     return this.sinceSave === 0 ? this.savedId : `${this.savedId}+${this.sinceSave}`;
   }
