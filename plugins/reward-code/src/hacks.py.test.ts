@@ -69,6 +69,10 @@ describe.each([{ prefork: false }, { prefork: true }])('reward hacking is refuse
 
   it.concurrent('an honest program still passes, also after the attacks', async () => {
     for (let i = 0; i < 3; i++) expect(await runner.runTests({ language: 'python', program: HONEST, tests: TESTS })).toMatchObject({ passed: true, passedCount: 2, total: 2 });
+    // objects of the program's classes stay in its process: the tests reach them through handles
+    const tree = await runner.runTests({ language: 'python', program: 'import re\nclass Node:\n    def __init__(self, d):\n        self.d, self.left = d, None\ndef depth(n):\n    return 0 if n is None else 1 + depth(n.left)\ndef m(s):\n    return re.search("ab", s)\n', setup: 'root = Node(1)\nroot.left = Node(2)\n', tests: 'assert depth(root) == 2\nassert root.left.d == 2\nassert m("xab") and not m("x")\nassert root.left != Node(2)\nassert isinstance(int, type) and depth(None) == 0\n' });
+    expect(tree, tree.stderr).toMatchObject({ passed: true, passedCount: 5 });
+    expect(await runner.runTests({ language: 'python', entryPoint: 'sum', program: 'def sum(a, b):\n    return a - b\n', tests: 'assert sum(10, 4) == 6\n' })).toMatchObject({ passed: true });
     expect(await runner.runTests({ language: 'python', program: `${HONEST}\nclass P(dict):\n    pass\ndef g():\n    import collections\n    return P(a=[1, (2, 3)]), collections.Counter('aab'), 1.5, None, b'x', {1, 2}\n`, tests: "assert g() == ({'a': [1, (2, 3)]}, {'a': 2, 'b': 1}, 1.5, None, b'x', {1, 2})\n" })).toMatchObject({ passed: true });
   });
 });

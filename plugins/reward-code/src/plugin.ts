@@ -76,6 +76,7 @@ export function createCodeReward(options: Partial<RewardCodeOptions> = {}): Rewa
         program,
         tests: testCode,
         ...(tests.setup ? { setup: tests.setup } : {}),
+        ...(tests.entryPoint ? { entryPoint: tests.entryPoint } : {}),
         timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
         partialCredit: partial,

@@ -175,7 +175,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
       const fields = [req.program, req.setup ?? '', req.tests];
       if (fields.some((f) => f.includes('\0'))) return nulResult(fields[0]!.includes('\0') ? 'program' : 'tests');
       command = [config.python, '-I', '-B', '-c', PY_HARNESS];
-      input = Buffer.concat([frame(req.program), frame([nonce, partial ? '1' : '0', req.setup ?? '', req.tests].join('\0'))]);
+      input = Buffer.concat([frame(req.program), frame([nonce, partial ? '1' : '0', req.setup ?? '', req.tests, /^[A-Za-z_]\w*$/.test(req.entryPoint ?? '') ? req.entryPoint! : ''].join('\0'))]);
     } else if (req.language === 'javascript' || req.language === 'typescript') {
       const js = await prepareJs(req.language, req.program, req.tests, req.setup);
       // the harness runs from an execute-only copy of node (non-dumpable); the program from node itself

@@ -8,6 +8,8 @@ export interface RunTestsOptions {
   program: string;
   /** Test code run after the program (HumanEval `test` + `check(entry)`, MBPP assert lines). */
   tests: string;
+  /** The function under test: the one program name that may shadow a builtin (MBPP's `sum`). */
+  entryPoint?: string;
   /** Code run after the program and before the tests (MBPP `test_setup_code`). */
   setup?: string;
   /** Wall-clock limit for the whole run (the CPU-time limit is derived from it). */
