@@ -14,7 +14,7 @@ export interface TinyPolicyOptions {
 export class TinyPolicy implements Policy {
   readonly capabilities: PolicyCapabilities = { logprobs: true, prefix: true, nativeN: true, trainable: true };
   private readonly seeds: Rng;
-  private readonly defaultMaxTokens: number;
+  readonly defaultMaxTokens: number;
   private closed = false;
 
   constructor(readonly model: TinyModel, readonly id: string, opts: TinyPolicyOptions = {}) {

@@ -63,4 +63,5 @@ export async function serve(kernel: Kernel, flags: ServeFlags, signal: AbortSign
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await server.close();
+  kernel.logger.info('server stopped (jobs cancelled, connections closed)');
 }
