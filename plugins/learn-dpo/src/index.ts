@@ -31,7 +31,7 @@ export interface DpoOptions {
 
 export const dpoDefaults: DpoOptions = {
   beta: 0.1, labelSmoothing: 0, loss: 'sigmoid', by: 'correct', pairsPerPrompt: 4, minMargin: 0.1,
-  epochs: 2, batchSize: 16, lr: 2e-4, schedule: 'cosine', warmup: 5, tasks: 512,
+  epochs: 2, batchSize: 16, lr: 5e-5, schedule: 'cosine', warmup: 5, tasks: 512,
 };
 
 export function createDpoLearner(options: Partial<DpoOptions> = {}): Learner {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLearnEnv, kernelFromConfig, createLogger, groupsFromRecords, type Learner, type TrainablePolicy } from '@reasoner/core';
-import tiny, { DEFAULT_CHECKPOINT, train } from '@reasoner/plugin-policy-tiny';
+import tiny, { DEFAULT_CHECKPOINT, loadCheckpoint, train } from '@reasoner/plugin-policy-tiny';
 import countdown from '@reasoner/plugin-task-countdown';
 import bon from '@reasoner/plugin-search-bon';
 import { createSftLearner } from '../src/index.js';
@@ -34,8 +34,10 @@ export default {
       const correct = groupsFromRecords(records).flatMap((g) => g.candidates.filter((c) => c.correct).map((c) => ({ prompt: g.prompt, solution: c.text })));
 
       // Plain SFT trainer: policy-tiny's train() resumed from the same checkpoint, batch 32, same steps.
+      // The checkpoint is at step N of its schedule: run steps N … N+STEPS of a schedule that goes on.
+      const at = Number((await loadCheckpoint(DEFAULT_CHECKPOINT)).meta.steps ?? 0) || 0;
       const sft = await train({
-        resume: DEFAULT_CHECKPOINT, steps: STEPS * 10, stopAt: STEPS, batchSize: 32, evalEvery: 1_000_000, evalTasks: 0, lr: 1e-4,
+        resume: DEFAULT_CHECKPOINT, steps: at + STEPS * 10, stopAt: at + STEPS, batchSize: 32, evalEvery: 1_000_000, evalTasks: 0, lr: 1e-4,
         data: { name: 'searched', alphabet: '', validation: correct.slice(0, 8).map((r, i) => ({ id: `v${i}`, ...r })), sample: (r) => correct[r.int(correct.length)]! },
       });
       sft.model.dispose();

@@ -28,7 +28,8 @@ export async function* streamDataset(file: string, reader: DatasetReader, query:
       if (++n >= limit) return;
     }
   } catch (e) {
-    if (isReasonerError(e) && e.code === 'RSN_ERR_INPUT') {
+    // A bad line (RSN_ERR_INPUT) or an unreadable file (RSN_ERR_IO) is a dataset problem to the user.
+    if (isReasonerError(e) && (e.code === 'RSN_ERR_INPUT' || e.code === 'RSN_ERR_IO')) {
       throw new ReasonerError('RSN_ERR_DATASET', `${reader.source}: ${e.message}`, {
         ...e.context,
         hint: e.context.hint ?? 'fix that line of the file (one JSON object per line; see schemas/dataset-record.schema.json)',
