@@ -15,6 +15,11 @@ describe('reference objectives', () => {
   it('IPO with β = 0.25: (h/β − 1/(2β))² = (1 − 2)² = 1', () => {
     expect(dpoLoss({ ...pair, beta: 0.25, loss: 'ipo' }, sums)).toBeCloseTo(1, 9);
   });
+  it('RPO: + α · chosen per-token NLL = 0.474077 + 0.5 · (1/4)', () => {
+    // Chosen sum −1 over 4 tokens: NLL per token 0.25; α = 0.5.
+    expect(dpoLoss({ ...pair, beta: 0.5, nllWeight: 0.5 }, sums, [4, 2])).toBeCloseTo(0.474077 + 0.125, 5);
+    expect(dpoLoss({ ...pair, beta: 0.5, nllWeight: 0 }, sums, [4, 2])).toBeCloseTo(0.474077, 5);
+  });
   it('DPO metrics as TRL names them', () => {
     const m = dpoMetrics({ ...pair, beta: 0.5 }, sums);
     expect(m['rewards/chosen']).toBeCloseTo(0.25, 9);

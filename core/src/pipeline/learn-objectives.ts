@@ -45,13 +45,18 @@ export function nllLoss(o: NllObjective, logprobs: readonly number[][]): number 
   return aggregate(logprobs.map((row) => row.map((l) => -l)), o.aggregate ?? 'token-mean', o.weights);
 }
 
-/** DPO: h = β·[(π_c − ref_c) − (π_r − ref_r)]; sigmoid (with label smoothing) or IPO; mean over pairs. */
-export function dpoLoss(o: Pick<DpoObjective, 'beta' | 'labelSmoothing' | 'loss' | 'pairs' | 'refLogprobs'>, sums: readonly number[]): number {
+/**
+ * DPO: h = β·[(π_c − ref_c) − (π_r − ref_r)]; sigmoid (with label smoothing) or IPO; mean over
+ * pairs; + nllWeight · −sum_c/len_c per pair (RPO), which needs `lengths` (tokens per sequence).
+ */
+export function dpoLoss(o: Pick<DpoObjective, 'beta' | 'labelSmoothing' | 'loss' | 'pairs' | 'refLogprobs' | 'nllWeight'>, sums: readonly number[], lengths?: readonly number[]): number {
+  const alpha = o.nllWeight ?? 0;
   const losses = o.pairs.map(([c, r]) => {
     const h = o.beta * (sums[c]! - o.refLogprobs[c]! - (sums[r]! - o.refLogprobs[r]!));
-    if (o.loss === 'ipo') return (h / o.beta - 1 / (2 * o.beta)) ** 2;
+    const nll = alpha > 0 ? (alpha * -sums[c]!) / Math.max(1, lengths?.[c] ?? 1) : 0;
+    if (o.loss === 'ipo') return (h / o.beta - 1 / (2 * o.beta)) ** 2 + nll;
     const eps = o.labelSmoothing ?? 0;
-    return -(1 - eps) * logSigmoid(h) - eps * logSigmoid(-h);
+    return -(1 - eps) * logSigmoid(h) - eps * logSigmoid(-h) + nll;
   });
   return mean(losses);
 }
@@ -90,7 +95,7 @@ export function grpoLoss(o: GrpoObjective, logprobs: readonly number[][]): numbe
 export function objectiveLoss(o: Objective, logprobs: readonly number[][], values?: readonly number[][]): number {
   switch (o.kind) {
     case 'nll': return nllLoss(o, logprobs);
-    case 'dpo': return dpoLoss(o, logprobs.map((r) => r.reduce((a, b) => a + b, 0)));
+    case 'dpo': return dpoLoss(o, logprobs.map((r) => r.reduce((a, b) => a + b, 0)), logprobs.map((r) => r.length));
     case 'ppo-clip': return ppoClipLoss(o, logprobs, values);
     case 'grpo': return grpoLoss(o, logprobs);
   }

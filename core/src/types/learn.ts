@@ -78,7 +78,8 @@ export interface NllObjective {
  * DPO (Rafailov et al. 2023) on pairs of sequences of the batch: with
  * h = β·[(π_c − ref_c) − (π_r − ref_r)] (sequence logprob sums),
  * `sigmoid` loss = −(1−ε)·logσ(h) − ε·logσ(−h) (ε = labelSmoothing, cDPO),
- * `ipo` loss = (h/β − 1/(2β))² (Azar et al. 2023). Mean over pairs.
+ * `ipo` loss = (h/β − 1/(2β))² (Azar et al. 2023). Mean over pairs, plus `nllWeight` · the
+ * chosen completions' mean per-token NLL.
  * Metrics as TRL logs them: `rewards/chosen`, `rewards/rejected`, `rewards/margins`,
  * `rewards/accuracies` (reward = β·(π − ref)), `logps/chosen`, `logps/rejected`.
  */
@@ -92,6 +93,12 @@ export interface DpoObjective {
   pairs: Array<[chosen: number, rejected: number]>;
   /** Reference sequence logprob sum of every sequence of the batch (from `reference().sequenceLogprobs`). */
   refLogprobs: number[];
+  /**
+   * α ≥ 0: adds α · mean over pairs of the chosen completion's per-token NLL (RPO, Pang et al.
+   * 2024 "Iterative Reasoning Preference Optimization"; TRL's `rpo_alpha`). DPO alone lowers the
+   * chosen logprob too; the NLL term anchors it. Default 0 (plain DPO).
+   */
+  nllWeight?: number;
 }
 
 /**

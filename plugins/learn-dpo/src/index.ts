@@ -15,6 +15,8 @@ export interface DpoOptions {
   beta: number;
   labelSmoothing: number;
   loss: 'sigmoid' | 'ipo';
+  /** RPO's α: + α · per-token NLL of the chosen completion (TRL `rpo_alpha`); 0 is plain DPO. */
+  nllWeight: number;
   by: 'correct' | 'reward';
   pairsPerPrompt: number;
   minMargin: number;
@@ -30,7 +32,7 @@ export interface DpoOptions {
 }
 
 export const dpoDefaults: DpoOptions = {
-  beta: 0.1, labelSmoothing: 0, loss: 'sigmoid', by: 'correct', pairsPerPrompt: 4, minMargin: 0.1,
+  beta: 0.1, labelSmoothing: 0, loss: 'sigmoid', nllWeight: 1, by: 'correct', pairsPerPrompt: 4, minMargin: 0.1,
   epochs: 2, batchSize: 16, lr: 5e-5, schedule: 'cosine', warmup: 5, tasks: 512,
 };
 
@@ -67,7 +69,7 @@ export function createDpoLearner(options: Partial<DpoOptions> = {}): Learner {
             const batch = seqs(ps);
             // The reference is frozen: its logprobs of a pair never change, so one pass per batch.
             const refLogprobs = (await ref.sequenceLogprobs(batch, env.signal)).map((s) => s.sum);
-            return { batch, objective: { kind: 'dpo', beta: o.beta, labelSmoothing: o.labelSmoothing, loss: o.loss, pairs: ps.map((_, i) => [2 * i, 2 * i + 1] as [number, number]), refLogprobs } };
+            return { batch, objective: { kind: 'dpo', beta: o.beta, labelSmoothing: o.labelSmoothing, loss: o.loss, nllWeight: o.nllWeight, pairs: ps.map((_, i) => [2 * i, 2 * i + 1] as [number, number]), refLogprobs } };
           },
         });
       } finally {
@@ -94,6 +96,7 @@ export default definePlugin<DpoOptions, 'learn'>({
       beta: { type: 'number', exclusiveMinimum: 0, default: dpoDefaults.beta },
       labelSmoothing: { type: 'number', minimum: 0, exclusiveMaximum: 0.5, default: dpoDefaults.labelSmoothing },
       loss: { enum: ['sigmoid', 'ipo'], default: dpoDefaults.loss },
+      nllWeight: { type: 'number', minimum: 0, default: dpoDefaults.nllWeight },
       by: { enum: ['correct', 'reward'], default: dpoDefaults.by },
       pairsPerPrompt: { type: 'integer', minimum: 1, default: dpoDefaults.pairsPerPrompt },
       minMargin: { type: 'number', minimum: 0, default: dpoDefaults.minMargin },

@@ -70,6 +70,7 @@ export function planObjective(objective: Objective, sequences: readonly TrainSeq
       const type = objective.loss ?? 'sigmoid';
       if (type !== 'sigmoid' && type !== 'ipo') bad(`dpo loss must be "sigmoid" or "ipo" (got ${String(type)})`);
       const ref = perSequence(rows, objective.refLogprobs, 'refLogprobs');
+      const nllWeight = nonNegative(objective.nllWeight, 'dpo nllWeight', 0);
       if (!Array.isArray(objective.pairs) || objective.pairs.length === 0) bad('dpo needs at least one [chosen, rejected] pair', 'build pairs from correct vs incorrect candidates of one prompt');
       const units: number[][] = [];
       objective.pairs.forEach(([c, r], i) => {
@@ -96,7 +97,8 @@ export function planObjective(objective: Objective, sequences: readonly TrainSeq
             chosen.push(at.get(c)!);
             rejected.push(at.get(r)!);
           }
-          return dpoLoss(sequenceSums(f.lp, f.mask), tf.tensor1d(pick(ref, idx)), chosen, rejected, { beta, labelSmoothing: eps, loss: type }, P);
+          const lengths = nllWeight > 0 ? (tf.sum(f.mask, 1) as tf.Tensor1D) : undefined;
+          return dpoLoss(sequenceSums(f.lp, f.mask), tf.tensor1d(pick(ref, idx)), chosen, rejected, { beta, labelSmoothing: eps, loss: type, nllWeight }, P, lengths);
         },
       };
     }

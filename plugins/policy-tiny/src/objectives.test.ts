@@ -43,6 +43,10 @@ describe('objectives', () => {
       expect(val(smooth.loss)).toBeCloseTo(0.9 * softplus(-1) + 0.1 * softplus(1), 6);
       // IPO: (2 − 1/(2·0.5))² = 1.
       expect(val(dpoLoss(policy, ref, [0], [1], { beta: 0.5, labelSmoothing: 0, loss: 'ipo' }).loss)).toBeCloseTo(1, 6);
+      // RPO: + α · (−log p(chosen) / its length) = 0.5 · (1 / 2).
+      const rpo = dpoLoss(policy, ref, [0], [1], { beta: 0.5, labelSmoothing: 0, loss: 'sigmoid', nllWeight: 0.5 }, undefined, tf.tensor1d([2, 3]));
+      expect(val(rpo.loss)).toBeCloseTo(softplus(-1) + 0.25, 6);
+      expect(val(rpo.metrics['nll/chosen']!)).toBeCloseTo(0.5, 6);
       // Swapped pair: h = −1.
       expect(val(dpoLoss(policy, ref, [1], [0], { beta: 0.5, labelSmoothing: 0, loss: 'sigmoid' }).loss)).toBeCloseTo(softplus(1), 6);
     });

@@ -64,13 +64,15 @@ export interface DpoParams {
   beta: number;
   labelSmoothing: number;
   loss: 'sigmoid' | 'ipo';
+  /** RPO's α: weight of the chosen completions' per-token NLL (needs `lengths`). */
+  nllWeight?: number;
 }
 
 /**
  * DPO on pairs: `policy` and `ref` are sequence logprob sums [B]; chosen/rejected index them.
  * sigmoid: −(1−ε)·logσ(h) − ε·logσ(−h), h = β·(Δπ − Δref); ipo: (Δπ − Δref − 1/(2β))².
  */
-export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[], rejected: number[], p: DpoParams, pairsTotal?: number): LossOut {
+export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[], rejected: number[], p: DpoParams, pairsTotal?: number, lengths?: tf.Tensor1D): LossOut {
   // Selection by one-hot rows, not tf.gather: the wasm backend has no gather gradient.
   const B = policy.shape[0];
   const select = (idx: number[]): tf.Tensor2D => {
@@ -97,6 +99,13 @@ export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[],
   const rejectedRewards = tf.mul(tf.sub(pr, rr), p.beta);
   // Mean over pairs (of the whole batch when this is a micro-batch of it).
   const mean = (x: tf.Tensor): tf.Scalar => (pairsTotal ? tf.div(tf.sum(x), pairsTotal) : tf.mean(x)) as tf.Scalar;
+  const metrics: Record<string, tf.Scalar> = {};
+  if (p.nllWeight && p.nllWeight > 0 && lengths) {
+    // Per-token NLL of each pair's chosen completion (RPO): keeps DPO from lowering log p(chosen).
+    const nll = tf.div(tf.neg(pc), tf.maximum(pick(sc, lengths), 1));
+    metrics['nll/chosen'] = mean(nll);
+    losses = tf.add(losses, tf.mul(nll, p.nllWeight));
+  }
   return {
     loss: mean(losses),
     metrics: {
@@ -106,6 +115,7 @@ export function dpoLoss(policy: tf.Tensor1D, ref: tf.Tensor1D, chosen: number[],
       'rewards/accuracies': mean(tf.cast(tf.greater(chosenRewards, rejectedRewards), 'float32')),
       'logps/chosen': mean(pc),
       'logps/rejected': mean(pr),
+      ...metrics,
     },
   };
 }

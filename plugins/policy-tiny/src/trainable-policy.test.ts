@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTrainable, type TrainBatch } from '@reasoner/core';
+import { isTrainable, objectiveLoss, type TrainBatch } from '@reasoner/core';
 import { writeRandomTinyCheckpoint } from '@reasoner/tiny-format';
 import { useBackend } from './backend.js';
 import { TinyTrainablePolicy } from './trainable-policy.js';
@@ -75,6 +75,10 @@ describe('TinyTrainablePolicy', () => {
     const evalOnly = await p.evaluateObjective(pairBatch, objective);
     expect(p.optimizer().step).toBe(11);
     expect(evalOnly.metrics['rewards/accuracies']).toBe(1);
+    // RPO: the backend's loss is the reference formula on the same logprobs.
+    const rpo = { ...objective, nllWeight: 0.8 };
+    const lps = (await p.sequenceLogprobs(pairBatch)).map((s) => s.logprobs);
+    expect((await p.evaluateObjective(pairBatch, rpo)).loss).toBeCloseTo(objectiveLoss(rpo, lps), 4);
     await ref.close?.();
     await p.close();
   });
@@ -169,6 +173,7 @@ describe('TinyTrainablePolicy', () => {
     const objectives = [
       { kind: 'nll', weights: [1, 2, 0.5, 1], aggregate: 'sequence-mean' },
       { kind: 'dpo', beta: 0.3, labelSmoothing: 0.1, pairs: [[0, 2], [1, 3], [0, 2]], refLogprobs: lps.map((l) => l.reduce((a, b) => a + b, 0) + 0.1) },
+      { kind: 'dpo', beta: 0.3, nllWeight: 0.7, pairs: [[0, 2], [1, 3], [0, 2]], refLogprobs: lps.map((l) => l.reduce((a, b) => a + b, 0) - 0.2) },
       { kind: 'ppo-clip', clip: 0.2, klCoef: 0.1, vfCoef: 0.5, advantages: lps.map((l) => l.map((_, i) => (i % 2 ? 0.5 : -0.3))), oldLogprobs: lps.map((l) => l.map((x) => x - 0.05)), refLogprobs: lps, returns: lps.map((l) => l.map(() => 1)) },
       { kind: 'grpo', clip: 0.2, klCoef: 0.05, advantages: [1, -0.5, 0.2, -0.7], refLogprobs: lps.map((l) => l.map((x) => x + 0.02)) },
       // No KL: the loss tensor is also the policy_loss metric (summed across micro-batches once each).
