@@ -1,7 +1,7 @@
 import { rewardAnswer } from '../kernel/instrument.js';
-import type { CandidateRecord, TreeRecord } from '../types/records.js';
+import type { CandidateRecord, TrajectoryRecord, TreeRecord } from '../types/records.js';
 import type { Grader } from '../types/reward.js';
-import type { Candidate, SearchNode } from '../types/search.js';
+import type { Candidate, SearchNode, SearchResult } from '../types/search.js';
 import type { Task } from '../types/task.js';
 
 /**
@@ -55,4 +55,46 @@ export function keepTree(tree: SearchNode[], cap: number): TreeRecord {
   }
   const kept = tree.filter((n) => keep.has(n.id)).map((n) => ({ ...n, steps: [...n.steps], children: n.children.filter((c) => keep.has(c)) }));
   return { nodes: tree.length, maxDepth, kept };
+}
+
+/** What one searched task produced, from which `taskRecord` builds its trajectory record. */
+export interface TaskOutcome {
+  /** The task as configured (its id is the record's); `task` is what was searched (an oracle may add hints). */
+  original: Task;
+  task: Task;
+  result: SearchResult | null;
+  graded: { correct: boolean; answer?: string } | null;
+  candidates?: CandidateRecord[];
+  tree?: TreeRecord;
+  oracle: boolean;
+  searchName: string;
+  policyId: string;
+  /** Spent so far, for a search that failed before it could report usage. */
+  spent: { tokens: number; calls: number };
+  start: number;
+  error?: { code: string; message: string };
+}
+
+/** The trajectory record of one task, shared by `reasoner run` and learners' rollouts. */
+export function taskRecord(o: TaskOutcome): TrajectoryRecord {
+  const best = o.result?.best;
+  return {
+    taskId: o.original.id,
+    prompt: o.task.prompt,
+    steps: best?.steps ?? [],
+    solution: best?.text ?? '',
+    answer: o.graded?.answer ?? best?.answer ?? rewardAnswer(best?.reward) ?? null,
+    gold: o.task.answer ?? null,
+    reward: best?.reward ?? null,
+    correct: o.graded?.correct ?? false,
+    ...(o.oracle ? { oracle: true } : {}),
+    search: { name: o.searchName, stats: o.result?.stats ?? {}, candidates: o.result?.candidates.length ?? 0 },
+    ...(o.candidates ? { candidates: o.candidates } : {}),
+    ...(o.tree ? { tree: o.tree } : {}),
+    usage: o.result?.usage ?? { promptTokens: 0, completionTokens: o.spent.tokens, calls: o.spent.calls },
+    policyId: o.policyId,
+    ms: Date.now() - o.start,
+    time: new Date().toISOString(),
+    ...(o.error ? { error: o.error } : {}),
+  };
 }

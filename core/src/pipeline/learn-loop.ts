@@ -4,7 +4,7 @@
  * last good weights, save them, say so). Learners only build examples and objectives.
  */
 import { ReasonerError, isReasonerError } from '../errors.js';
-import type { LearnEnv, Objective, OptimizerSettings, SavedCheckpoint, StepReport, TrainBatch, TrainablePolicy } from '../types/learn.js';
+import type { LearnEnv, LrSchedule, Objective, OptimizerSettings, SavedCheckpoint, StepReport, TrainBatch, TrainablePolicy } from '../types/learn.js';
 import type { Rng } from '../types/services.js';
 
 export interface LoopItem {
@@ -132,4 +132,28 @@ export async function saveOrFail(policy: TrainablePolicy, dir: string, loop: Pic
 /** RSN_ERR_DATASET for a learner with nothing to learn from, naming what was looked at. */
 export function nothingToLearn(learner: string, what: string, hint: string): ReasonerError {
   return new ReasonerError('RSN_ERR_DATASET', `${learner}: nothing to learn from — ${what}`, { plugin: learner, hint });
+}
+
+/** The defaults of the options every `trainLoop` learner shares. */
+export interface LoopDefaults {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  schedule: LrSchedule;
+  warmup: number;
+  /** Online (no records given): training tasks searched per call. */
+  tasks: number;
+}
+
+/** JSON-schema properties of those shared options, for a learner plugin's `optionsSchema`. */
+export function loopOptionsSchema(d: LoopDefaults): Record<string, object> {
+  return {
+    epochs: { type: 'integer', minimum: 1, default: d.epochs },
+    batchSize: { type: 'integer', minimum: 1, default: d.batchSize },
+    lr: { type: 'number', exclusiveMinimum: 0, default: d.lr },
+    schedule: { enum: ['constant', 'cosine', 'linear'], default: d.schedule },
+    warmup: { type: 'integer', minimum: 0, default: d.warmup },
+    maxSteps: { type: 'integer', minimum: 1 },
+    tasks: { type: 'integer', minimum: 1, default: d.tasks },
+  };
 }

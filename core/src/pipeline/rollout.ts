@@ -5,7 +5,7 @@
  */
 import { isReasonerError } from '../errors.js';
 import type { Hooks } from '../kernel/hooks.js';
-import { instrumentPolicy, instrumentReward, rewardAnswer } from '../kernel/instrument.js';
+import { instrumentPolicy, instrumentReward } from '../kernel/instrument.js';
 import type { RolloutOptions } from '../types/learn.js';
 import type { Policy } from '../types/policy.js';
 import type { TrajectoryRecord } from '../types/records.js';
@@ -14,7 +14,7 @@ import type { Search, SearchResult } from '../types/search.js';
 import type { StepFormat, Task } from '../types/task.js';
 import type { Rng } from '../types/services.js';
 import { Budget, type BudgetLimits } from './budget.js';
-import { keepCandidates, memoGrader } from './keep.js';
+import { keepCandidates, memoGrader, taskRecord } from './keep.js';
 import { forEachConcurrent } from './limit.js';
 
 export interface RolloutServices {
@@ -81,24 +81,10 @@ export async function rollout(s: RolloutServices, tasks: readonly Task[], opts: 
         error = { code: isReasonerError(e) ? e.code : 'RSN_ERR_GRADER', message: `grader: ${(e as Error)?.message ?? e}` };
       }
     }
-    let record: TrajectoryRecord = {
-      taskId: original.id,
-      prompt: task.prompt,
-      steps: best?.steps ?? [],
-      solution: best?.text ?? '',
-      answer: graded?.answer ?? best?.answer ?? rewardAnswer(best?.reward) ?? null,
-      gold: task.answer ?? null,
-      reward: best?.reward ?? null,
-      correct: graded?.correct ?? false,
-      ...(s.oracle ? { oracle: true } : {}),
-      search: { name: search.name, stats: result?.stats ?? {}, candidates: result?.candidates.length ?? 0 },
-      ...(candidates ? { candidates } : {}),
-      usage: result?.usage ?? { promptTokens: 0, completionTokens: budget.tokens, calls: budget.calls },
-      policyId: policy.id,
-      ms: Date.now() - start,
-      time: new Date().toISOString(),
-      ...(error ? { error } : {}),
-    };
+    let record = taskRecord({
+      original, task, result: result ?? null, graded, candidates, oracle: !!s.oracle, searchName: search.name,
+      policyId: policy.id, spent: { tokens: budget.tokens, calls: budget.calls }, start, error,
+    });
     record = await s.hooks.trajectory.promise(record);
     await s.hooks.taskEnd.promise(record);
     out[i] = record;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ReasonerError, isReasonerError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
-import { instrumentPolicy, instrumentReward, rewardAnswer, rewardGrader, rewardNeedsGold, stepFormatOf, verifierGrader, verifierReward } from '../kernel/instrument.js';
+import { instrumentPolicy, instrumentReward, rewardGrader, rewardNeedsGold, stepFormatOf, verifierGrader, verifierReward } from '../kernel/instrument.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { RunInfo } from '../kernel/hooks.js';
 import type { Grader, Reward } from '../types/reward.js';
@@ -10,7 +10,7 @@ import type { SearchResult } from '../types/search.js';
 import type { Task } from '../types/task.js';
 import { createRng } from '../util/rng.js';
 import { Budget } from './budget.js';
-import { keepCandidates, keepTree, memoGrader } from './keep.js';
+import { keepCandidates, keepTree, memoGrader, taskRecord } from './keep.js';
 import { forEachConcurrent } from './limit.js';
 import { RunStore } from './run-store.js';
 import { SummaryAccumulator } from './summary.js';
@@ -213,25 +213,11 @@ export async function runPipeline(kernel: Kernel, opts: RunOptions = {}): Promis
     } else if (result && keep.candidates > 0) {
       candidates = await keepCandidates(result.candidates, keep.candidates, null);
     }
-    let record: TrajectoryRecord = {
-      taskId: original.id,
-      prompt: task.prompt,
-      steps: best?.steps ?? [],
-      solution: best?.text ?? '',
-      answer: graded?.answer ?? best?.answer ?? rewardAnswer(best?.reward) ?? null,
-      gold: task.answer ?? null,
-      reward: best?.reward ?? null,
-      correct: graded?.correct ?? false,
-      ...(oracle ? { oracle: true } : {}),
-      search: { name: search.name, stats: result?.stats ?? {}, candidates: result?.candidates.length ?? 0 },
-      ...(candidates ? { candidates } : {}),
-      ...(result?.tree && keep.treeNodes > 0 ? { tree: keepTree(result.tree, keep.treeNodes) } : {}),
-      usage: result?.usage ?? { promptTokens: 0, completionTokens: budget.tokens, calls: budget.calls },
-      policyId: policy.id,
-      ms: Date.now() - start,
-      time: new Date().toISOString(),
-      ...(error ? { error } : {}),
-    };
+    let record = taskRecord({
+      original, task, result: result ?? null, graded, candidates, oracle: !!oracle, searchName: search.name,
+      tree: result?.tree && keep.treeNodes > 0 ? keepTree(result.tree, keep.treeNodes) : undefined,
+      policyId: policy.id, spent: { tokens: budget.tokens, calls: budget.calls }, start, error,
+    });
     record = await hooks.trajectory.promise(record);
     await store.append(record);
     done.add(original.id);

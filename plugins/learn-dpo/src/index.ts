@@ -4,7 +4,7 @@
  * what TRL logs: rewards/chosen, rewards/rejected, rewards/margins, rewards/accuracies.
  */
 import path from 'node:path';
-import { ReasonerError, definePlugin, groupStats, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
+import { ReasonerError, definePlugin, loopOptionsSchema, groupStats, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
 import type { LearnEnv, LearnReport, Learner, LrSchedule, TrainBatch } from '@reasoner/core';
 import { buildPairs, type PreferencePair } from './pairs.js';
 
@@ -100,13 +100,7 @@ export default definePlugin<DpoOptions, 'learn'>({
       by: { enum: ['correct', 'reward'], default: dpoDefaults.by },
       pairsPerPrompt: { type: 'integer', minimum: 1, default: dpoDefaults.pairsPerPrompt },
       minMargin: { type: 'number', minimum: 0, default: dpoDefaults.minMargin },
-      epochs: { type: 'integer', minimum: 1, default: dpoDefaults.epochs },
-      batchSize: { type: 'integer', minimum: 1, default: dpoDefaults.batchSize },
-      lr: { type: 'number', exclusiveMinimum: 0, default: dpoDefaults.lr },
-      schedule: { enum: ['constant', 'cosine', 'linear'], default: dpoDefaults.schedule },
-      warmup: { type: 'integer', minimum: 0, default: dpoDefaults.warmup },
-      maxSteps: { type: 'integer', minimum: 1 },
-      tasks: { type: 'integer', minimum: 1, default: dpoDefaults.tasks },
+      ...loopOptionsSchema(dpoDefaults),
     },
   },
   setup: (_ctx, options) => createDpoLearner(options),

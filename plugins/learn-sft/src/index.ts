@@ -3,7 +3,7 @@
  * on searched data: the grader-correct candidates of each prompt, rationalisation of failures
  * with the answer as a hint, replay of the task's reference solutions, optional reward weights.
  */
-import { definePlugin, drawTasks, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
+import { definePlugin, drawTasks, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
 import type { CandidateGroup, LearnEnv, LearnReport, Learner, LrSchedule } from '@reasoner/core';
 import path from 'node:path';
 import { example, hintPrompt, starExamples, unsolved, type SftExample } from './data.js';
@@ -122,13 +122,7 @@ export default definePlugin<SftOptions, 'learn'>({
       rationalize: { type: 'boolean', default: sftDefaults.rationalize },
       hintTemplate: { type: 'string', default: sftDefaults.hintTemplate },
       replay: { type: 'number', minimum: 0, maximum: 10, default: sftDefaults.replay },
-      epochs: { type: 'integer', minimum: 1, default: sftDefaults.epochs },
-      batchSize: { type: 'integer', minimum: 1, default: sftDefaults.batchSize },
-      lr: { type: 'number', exclusiveMinimum: 0, default: sftDefaults.lr },
-      schedule: { enum: ['constant', 'cosine', 'linear'], default: sftDefaults.schedule },
-      warmup: { type: 'integer', minimum: 0, default: sftDefaults.warmup },
-      maxSteps: { type: 'integer', minimum: 1 },
-      tasks: { type: 'integer', minimum: 1, default: sftDefaults.tasks },
+      ...loopOptionsSchema(sftDefaults),
     },
   },
   setup: (_ctx, options) => createSftLearner(options),
