@@ -5,13 +5,14 @@
  */
 import path from 'node:path';
 import { ReasonerError, definePlugin, loopOptionsSchema, groupStats, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
-import type { LearnEnv, LearnReport, Learner, LrSchedule, TrainBatch } from '@reasoner/core';
+import type { LearnEnv, LearnReport, Learner, LoopDefaults, TrainBatch } from '@reasoner/core';
 import { buildPairs, type PreferencePair } from './pairs.js';
 
 export { buildPairs } from './pairs.js';
 export type { PreferencePair, PairOptions, PairStats } from './pairs.js';
 
-export interface DpoOptions {
+/** The shared loop options (`LoopDefaults`: epochs, batchSize in pairs, lr, schedule, warmup, tasks) plus DPO's own. */
+export interface DpoOptions extends LoopDefaults {
   beta: number;
   labelSmoothing: number;
   loss: 'sigmoid' | 'ipo';
@@ -20,15 +21,7 @@ export interface DpoOptions {
   by: 'correct' | 'reward';
   pairsPerPrompt: number;
   minMargin: number;
-  epochs: number;
-  /** Pairs per optimizer step. */
-  batchSize: number;
-  lr: number;
-  schedule: LrSchedule;
-  warmup: number;
   maxSteps?: number;
-  /** Online (no records given): training tasks searched per call. */
-  tasks: number;
 }
 
 export const dpoDefaults: DpoOptions = {

@@ -4,14 +4,14 @@
  * with the answer as a hint, replay of the task's reference solutions, optional reward weights.
  */
 import { definePlugin, drawTasks, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
-import type { CandidateGroup, LearnEnv, LearnReport, Learner, LrSchedule } from '@reasoner/core';
+import type { CandidateGroup, LearnEnv, LearnReport, Learner, LoopDefaults } from '@reasoner/core';
 import path from 'node:path';
 import { example, hintPrompt, starExamples, unsolved, type SftExample } from './data.js';
 
 export { starExamples, unsolved, hintPrompt, example } from './data.js';
 export type { SftExample, SftSetOptions } from './data.js';
 
-export interface SftOptions {
+export interface SftOptions extends LoopDefaults {
   filter: 'correct' | 'all';
   perPrompt: number;
   weightByReward: boolean;
@@ -20,14 +20,7 @@ export interface SftOptions {
   hintTemplate: string;
   /** Reference solutions replayed, as a share of the searched examples (0 = none). */
   replay: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  schedule: LrSchedule;
-  warmup: number;
   maxSteps?: number;
-  /** Online (no records given): training tasks searched per call of `learn`. */
-  tasks: number;
 }
 
 export const sftDefaults: SftOptions = {
