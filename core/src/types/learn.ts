@@ -252,6 +252,8 @@ export interface TrainablePolicy extends ScoringPolicy {
   configure(settings: Partial<OptimizerSettings>): void;
   /** Approximate trainable parameter count (for logs). */
   readonly parameters?: number;
+  /** Longest training sequence, when bounded: `countTokens(prompt + completion)` may be at most this. */
+  readonly contextLength?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

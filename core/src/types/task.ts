@@ -67,4 +67,10 @@ export interface TaskSource {
   verifyPartial?(task: Task, steps: string[]): TaskVerdict | Promise<TaskVerdict>;
   /** How solutions split into steps; default: one step per non-empty line (`lineSteps`). */
   readonly stepFormat?: StepFormat;
+  /**
+   * For tasks whose solutions can backtrack: one solution that makes the `failed` attempt up to
+   * its first mistake, backs out of it and finishes with `correct` (a Stream-of-Search trace of
+   * two searched candidates, for learners). Undefined when the pair makes no such trace.
+   */
+  stream?(task: Task, failed: string, correct: string): string | undefined;
 }

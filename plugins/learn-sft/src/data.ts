@@ -3,13 +3,13 @@
  * Yuan et al. 2023): grader-correct candidates (distinct, a few per prompt), optionally weighted
  * by reward, plus replayed reference solutions so the policy does not forget what it knew.
  */
-import type { CandidateGroup } from '@reasoner/core';
+import type { CandidateGroup, Task } from '@reasoner/core';
 
 export interface SftExample {
   prompt: string;
   completion: string;
   weight: number;
-  source: 'correct' | 'all' | 'rationalized' | 'replay';
+  source: 'correct' | 'all' | 'rationalized' | 'replay' | 'stream';
   length: number;
 }
 
@@ -47,4 +47,32 @@ export function unsolved(groups: readonly CandidateGroup[]): CandidateGroup[] {
 /** The hinted prompt of rationalisation: `{prompt}` and `{answer}` are replaced. */
 export function hintPrompt(template: string, prompt: string, answer: string): string {
   return template.replaceAll('{prompt}', prompt).replaceAll('{answer}', answer);
+}
+
+/** Makes one solution of a failed and a correct candidate (the task source's `stream`). */
+export type StreamFn = (task: Task, failed: string, correct: string) => string | undefined;
+
+/**
+ * Stream-of-Search examples (Gandhi et al. 2024) of prompts the search solved only sometimes:
+ * up to `perPrompt` of the failed candidates, each followed (by the task's `stream`) with a
+ * correct one, so the policy learns to back out of the dead ends it actually walks into.
+ * `fits` drops what the policy's context cannot hold.
+ */
+export function streamExamples(groups: readonly CandidateGroup[], perPrompt: number, stream: StreamFn, fits: (prompt: string, completion: string) => boolean): SftExample[] {
+  const out: SftExample[] = [];
+  for (const g of groups) {
+    const correct = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
+    const failed = g.candidates.filter((c) => !c.correct && c.text.trim().length > 0);
+    if (correct.length === 0 || failed.length === 0) continue;
+    const task: Task = { id: g.taskId, prompt: g.prompt, ...(g.gold !== null ? { answer: g.gold } : {}) };
+    let made = 0;
+    for (let i = 0; i < failed.length && made < perPrompt; i++) {
+      const text = stream(task, failed[i]!.text, correct[made % correct.length]!.text);
+      if (text !== undefined && fits(g.prompt, text)) {
+        out.push(example(g.prompt, text, 1, 'stream'));
+        made++;
+      }
+    }
+  }
+  return out;
 }

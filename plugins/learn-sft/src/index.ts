@@ -4,12 +4,12 @@
  * with the answer as a hint, replay of the task's reference solutions, optional reward weights.
  */
 import { definePlugin, drawTasks, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
-import type { CandidateGroup, LearnEnv, LearnReport, Learner, LoopDefaults } from '@reasoner/core';
+import type { CandidateGroup, LearnEnv, LearnReport, Learner, LoopDefaults, TrainablePolicy } from '@reasoner/core';
 import path from 'node:path';
-import { example, hintPrompt, starExamples, unsolved, type SftExample } from './data.js';
+import { example, hintPrompt, starExamples, streamExamples, unsolved, type SftExample } from './data.js';
 
-export { starExamples, unsolved, hintPrompt, example } from './data.js';
-export type { SftExample, SftSetOptions } from './data.js';
+export { starExamples, streamExamples, unsolved, hintPrompt, example } from './data.js';
+export type { SftExample, SftSetOptions, StreamFn } from './data.js';
 
 export interface SftOptions extends LoopDefaults {
   filter: 'correct' | 'all';
@@ -18,6 +18,11 @@ export interface SftOptions extends LoopDefaults {
   /** STaR rationalisation: re-search unsolved prompts with the gold answer in the prompt, train on the original prompt. */
   rationalize: boolean;
   hintTemplate: string;
+  /**
+   * Stream-of-Search examples per prompt (0 = none): a failed candidate up to its first mistake,
+   * a backtrack, then a correct candidate; for task sources with `stream` (e.g. Countdown).
+   */
+  streams: number;
   /** Reference solutions replayed, as a share of the searched examples (0 = none). */
   replay: number;
   maxSteps?: number;
@@ -25,7 +30,7 @@ export interface SftOptions extends LoopDefaults {
 
 export const sftDefaults: SftOptions = {
   filter: 'correct', perPrompt: 4, weightByReward: false, rationalize: false, hintTemplate: '{prompt}answer: {answer}\n',
-  replay: 0.5, epochs: 2, batchSize: 32, lr: 5e-4, schedule: 'cosine', warmup: 10, tasks: 512,
+  streams: 0, replay: 0.5, epochs: 2, batchSize: 32, lr: 5e-4, schedule: 'cosine', warmup: 10, tasks: 512,
 };
 
 async function rationalise(env: LearnEnv, groups: CandidateGroup[], o: SftOptions): Promise<SftExample[]> {
@@ -50,6 +55,18 @@ async function rationalise(env: LearnEnv, groups: CandidateGroup[], o: SftOption
   return out;
 }
 
+function streamSet(env: LearnEnv, policy: TrainablePolicy, groups: CandidateGroup[], o: SftOptions): SftExample[] {
+  if (o.streams <= 0) return [];
+  const stream = env.tasks.stream?.bind(env.tasks);
+  if (!stream) {
+    env.logger.warn(`learn-sft: streams skipped: task source "${env.tasks.name}" cannot join a failed and a correct solution (no \`stream\`)`);
+    return [];
+  }
+  const limit = policy.contextLength ?? Infinity;
+  const count = (t: string): number => policy.countTokens?.(t) ?? t.length;
+  return streamExamples(groups, o.streams, stream, (prompt, completion) => count(prompt + completion) <= limit);
+}
+
 async function replaySet(env: LearnEnv, n: number): Promise<SftExample[]> {
   if (n <= 0) return [];
   const tasks = await drawTasks(env.tasks, env.trainSplit, n, env.rng.fork('replay'), n * 4);
@@ -68,15 +85,16 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
       const stats = groupStats(groups);
       const searched = starExamples(groups, o);
       const rationalized = await rationalise(env, groups, o);
+      const streamed = streamSet(env, policy, groups, o);
       if (searched.length + rationalized.length === 0) {
         throw nothingToLearn(name, o.filter === 'correct'
           ? `none of the ${stats.candidates} candidates of ${stats.prompts} prompts is correct`
           : `the ${stats.prompts} prompts have no candidates`,
         'search harder (more samples, a tree search) or on easier tasks, turn on `rationalize` where the task has gold answers, or use filter: "all"');
       }
-      const replay = await replaySet(env, Math.round(o.replay * (searched.length + rationalized.length)));
-      const items = [...searched, ...rationalized, ...replay];
-      env.logger.info(`${name}: ${searched.length} searched + ${rationalized.length} rationalised + ${replay.length} replayed examples from ${stats.prompts} prompts (${stats.solved} solved)`);
+      const replay = await replaySet(env, Math.round(o.replay * (searched.length + rationalized.length + streamed.length)));
+      const items = [...searched, ...rationalized, ...streamed, ...replay];
+      env.logger.info(`${name}: ${searched.length} searched + ${rationalized.length} rationalised + ${streamed.length} streams + ${replay.length} replayed examples from ${stats.prompts} prompts (${stats.solved} solved)`);
       const loop = await trainLoop({ ...env, policy }, {
         items, batchSize: o.batchSize, epochs: o.epochs, maxSteps: o.maxSteps, rng: env.rng.fork('batches'),
         optimizer: { lr: o.lr, schedule: o.schedule, warmup: o.warmup },
@@ -92,7 +110,7 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
         tokens: loop.tokens,
         wallMs: Date.now() - t0,
         metrics: {
-          ...loop.metrics, examples: items.length, searched: searched.length, rationalized: rationalized.length, replayed: replay.length,
+          ...loop.metrics, examples: items.length, searched: searched.length, rationalized: rationalized.length, streams: streamed.length, replayed: replay.length,
           prompts: stats.prompts, solvedPrompts: stats.solved, candidates: stats.candidates, correctCandidates: stats.correct, trainMs: loop.trainMs,
         },
       };
@@ -114,6 +132,7 @@ export default definePlugin<SftOptions, 'learn'>({
       weightByReward: { type: 'boolean', default: sftDefaults.weightByReward },
       rationalize: { type: 'boolean', default: sftDefaults.rationalize },
       hintTemplate: { type: 'string', default: sftDefaults.hintTemplate },
+      streams: { type: 'integer', minimum: 0, default: sftDefaults.streams, description: 'Stream-of-Search examples per prompt: a failed candidate, a backtrack, a correct one (tasks with `stream`)' },
       replay: { type: 'number', minimum: 0, maximum: 10, default: sftDefaults.replay },
       ...loopOptionsSchema(sftDefaults),
     },

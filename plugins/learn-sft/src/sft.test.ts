@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeTrainablePolicy, fakeLearnEnv, sumCompletions, sumSource, sumTask } from '@reasoner/core/testing';
 import type { TrajectoryRecord } from '@reasoner/core';
-import { createSftLearner, starExamples } from './index.js';
+import { createSftLearner, starExamples, streamExamples } from './index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'learn-sft-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +27,29 @@ describe('STaR set', () => {
     ] }];
     expect(starExamples(groups, { filter: 'correct', perPrompt: 1, weightByReward: false }).map((e) => e.completion)).toEqual(['right']);
     expect(starExamples(groups, { filter: 'all', perPrompt: 3, weightByReward: true }).map((e) => [e.completion, e.weight])).toEqual([['right', 1], ['long right', 1]]);
+  });
+});
+
+describe('Stream-of-Search set', () => {
+  const c = (text: string, correct: boolean) => ({ text, correct, reward: correct ? 1 : 0, answer: null, tokens: 1 });
+  const join = (_t: unknown, failed: string, correct: string) => (failed === 'dead' ? undefined : `${failed}<${correct}`);
+
+  it('joins failed candidates of mixed prompts with correct ones, capped per prompt, and drops what does not fit', () => {
+    const groups = [
+      { taskId: 'a', prompt: 'p', gold: '1', candidates: [c('x1', false), c('dead', false), c('x2', false), c('x3', false), c('ok', true), c('okay', true)] },
+      { taskId: 'b', prompt: 'q', gold: '1', candidates: [c('y', false)] },
+      { taskId: 'c', prompt: 'r', gold: '1', candidates: [c('ok', true)] },
+    ];
+    expect(streamExamples(groups, 2, join, () => true).map((e) => e.completion)).toEqual(['x1<ok', 'x2<okay']);
+    expect(streamExamples(groups, 2, join, (_p, text) => text.length <= 5).map((e) => [e.completion, e.source])).toEqual([['x1<ok', 'stream']]);
+  });
+
+  it('a task source without `stream`: streams are skipped with a warning, the rest trains', async () => {
+    const records = [0, 1].map((i) => rec(i, [['wrong', false], [sumTask(i).answer!, true]]));
+    const env = fakeLearnEnv({ records, outDir: path.join(dir, 's') });
+    const report = await createSftLearner({ lr: 1, epochs: 1, batchSize: 2, replay: 0, streams: 2 }).learn(env);
+    expect(report.metrics.streams).toBe(0);
+    expect(report.metrics.searched).toBe(2);
   });
 });
 

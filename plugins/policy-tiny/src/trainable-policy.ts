@@ -158,7 +158,7 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
   private readonly microRows = 256;
   private readonly microPositions: number;
 
-  private constructor(private dir: string, id: string, meta: CheckpointMeta, opts: TinyTrainableOptions) {
+  private constructor(private dir: string, id: string, meta: CheckpointMeta, readonly contextLength: number, opts: TinyTrainableOptions) {
     super();
     this.savedId = id;
     this.meta = meta;
@@ -175,7 +175,7 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
   /** Opens a checkpoint directory (validated now; tfjs weights load on first training/scoring use, or now for engine tfjs). */
   static async open(dir: string, opts: TinyTrainableOptions = {}): Promise<TinyTrainablePolicy> {
     const ck = await loadCheckpoint(dir);
-    const p = new TinyTrainablePolicy(dir, ck.id, ck.meta, opts);
+    const p = new TinyTrainablePolicy(dir, ck.id, ck.meta, ck.arch.contextLength, opts);
     if ((opts.engine ?? 'onnx') === 'tfjs') await p.ensureModel();
     return p;
   }

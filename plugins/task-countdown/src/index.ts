@@ -12,6 +12,7 @@ import type { Rng, TaskSource, TaskSplit } from '@reasoner/core';
 import { generateCountdownProblem } from './generate.js';
 import { syntheticSource, withDefaults } from '@reasoner/core';
 import { verifyCountdown, verifyCountdownPartial } from './verify.js';
+import { countdownStream } from './stream.js';
 
 export * from './format.js';
 export { solveCountdown, isReachable } from './solver.js';
@@ -21,6 +22,7 @@ export type { CountdownGenOptions, CountdownMeta, CountdownProblem } from './gen
 export { verifyCountdown, verifyCountdownPartial, replayCountdown, countdownProblemOf } from './verify.js';
 export type { CountdownState } from './verify.js';
 export { noisySolution } from './noisy.js';
+export { countdownStream } from './stream.js';
 export type { NoisyOptions } from './noisy.js';
 
 /** Options, written once: the TypeScript type and `countdownDefaults` are derived from this schema. */
@@ -49,7 +51,7 @@ export const countdownDefaults: CountdownOptions = applyOptions(countdownOptions
 export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSource {
   const o = withDefaults(countdownDefaults, options);
   const sizes: Record<TaskSplit, number> = { train: o.trainSize, validation: o.validationSize, test: o.testSize };
-  return syntheticSource('countdown', {
+  const source = syntheticSource('countdown', {
     name: 'task-countdown',
     seed: o.seed,
     sizes,
@@ -63,6 +65,7 @@ export function countdownSource(options: Partial<CountdownOptions> = {}): TaskSo
         maxSteps: o.maxSteps,
       }),
   }, verifyCountdown, verifyCountdownPartial);
+  return { ...source, stream: countdownStream };
 }
 
 export default definePlugin<CountdownOptions, 'task'>({

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '@reasoner/core';
+import type { Task } from '@reasoner/core';
+import { countdownStream, generateCountdown, noisySolution, verifyCountdown } from './index.js';
+
+const task = (numbers: number[], target: number): Task => ({ id: 't', prompt: `${numbers.join(' ')}>${target}\n`, answer: String(target) });
+
+describe('countdownStream', () => {
+  const t = task([21, 19, 14], 26);
+  const correct = '19-14=5\n21+5=26\n=26\n';
+
+  it('writes the slip with its true result, backtracks it and goes on with the correct solution', () => {
+    expect(countdownStream(t, '21-19=2\n14+2=26\n=26\n', correct)).toBe('21-19=2\n14+2=16\n<<\n19-14=5\n21+5=26\n=26\n');
+  });
+
+  it('backtracks only to where the attempt parted from the correct solution', () => {
+    expect(countdownStream(t, '19-14=5\n21*5=26\n=26\n', correct)).toBe('19-14=5\n21*5=105\n<\n21+5=26\n=26\n');
+  });
+
+  it('cuts an attempt before an impossible step, a wrong final line or text it cannot parse', () => {
+    expect(countdownStream(t, '21-14=7\n7-19=0\n=26\n', correct)).toBe('21-14=7\n<\n19-14=5\n21+5=26\n=26\n');
+    expect(countdownStream(t, '21+19=40\n40-14=26\n', correct)).toBeUndefined(); // honest replay reaches the target
+    expect(countdownStream(t, '21+14=35\n35-19=16\n=26\n', correct)).toBe('21+14=35\n35-19=16\n<<\n19-14=5\n21+5=26\n=26\n');
+    expect(countdownStream(t, '21+14=35\nbanana\n', correct)).toBe('21+14=35\n<\n19-14=5\n21+5=26\n=26\n');
+  });
+
+  it('keeps the attempt\'s own backtracks and counts only the steps still in effect', () => {
+    expect(countdownStream(t, '21+14=35\n<\n21-19=2\n14*2=26\n', correct)).toBe('21+14=35\n<\n21-19=2\n14*2=28\n<<\n19-14=5\n21+5=26\n=26\n');
+  });
+
+  it('makes nothing of an attempt with no step, one inside the correct solution, or a correct solution that is wrong', () => {
+    expect(countdownStream(t, '=26\n', correct)).toBeUndefined();
+    expect(countdownStream(t, '19-14=5\n=26\n', correct)).toBeUndefined();
+    expect(countdownStream(t, '21-19=2\n14+2=26\n=26\n', '19-14=5\n21+5=27\n=27\n')).toBeUndefined();
+  });
+
+  it('every stream of noisy failures verifies, on generated problems', () => {
+    const rng = createRng(3);
+    let made = 0;
+    for (let i = 0; i < 200; i++) {
+      const p = generateCountdown(rng, { numbers: 4, maxNumber: 25, minTarget: 10, maxTarget: 100, minSteps: 2, maxSteps: 3 });
+      const fail = noisySolution(p, rng, { noise: 1, unrecovered: 1 });
+      if (verifyCountdown(p, fail).correct) continue;
+      const s = countdownStream(p, fail, p.solution);
+      if (s === undefined) continue;
+      made++;
+      expect(verifyCountdown(p, s).correct).toBe(true);
+      expect(s.split('\n').some((l) => /^<+$/.test(l))).toBe(true);
+    }
+    expect(made).toBeGreaterThan(20);
+  });
+});
