@@ -103,6 +103,30 @@ export function stepEndsByLine(text: string): number[] {
   return ends;
 }
 
+/**
+ * GRPO with process supervision (Shao et al. 2024, DeepSeekMath §4.1.3): every step reward of a
+ * group is normalised by the mean and std of all the group's step rewards, and a token's
+ * advantage is the sum of the normalised rewards of its own step and every later step.
+ * `stepEnds[i][j]` is the last token of step j of sample i; `tokens[i]` its completion length.
+ * A group whose step rewards are all equal carries no process signal (all zeros).
+ */
+export function processAdvantages(stepRewards: readonly (readonly number[])[], stepEnds: readonly (readonly number[])[], tokens: readonly number[], opts: { scale?: boolean; eps?: number } = {}): number[][] {
+  const flat = groupAdvantages(stepRewards.flat(), opts);
+  let k = 0;
+  return stepRewards.map((steps, i) => {
+    const norm = steps.map(() => flat[k++]!);
+    const adv = new Array<number>(tokens[i]!).fill(0);
+    let togo = 0;
+    let j = steps.length - 1;
+    for (let t = tokens[i]! - 1; t >= 0; t--) {
+      // Steps end at or after t: add each step's reward once the walk reaches its last token.
+      while (j >= 0 && Math.min(tokens[i]! - 1, stepEnds[i]![j]!) >= t) togo += norm[j--]!;
+      adv[t] = togo;
+    }
+    return adv;
+  });
+}
+
 /** Whitening over a batch (PPO normalises advantages per batch). */
 export function whiten(xs: readonly number[], eps = 1e-8): number[] {
   if (xs.length < 2) return xs.map(() => 0);

@@ -10,10 +10,10 @@
 import path from 'node:path';
 import { ReasonerError, definePlugin, drawTasks, isReasonerError, nothingToLearn, requireTrainable, saveOrFail } from '@reasoner/core';
 import type { LearnEnv, LearnReport, Learner, LrSchedule, Objective, ScoringPolicy, StepReport, Task, TrainBatch, TrainSequence, TrainablePolicy } from '@reasoner/core';
-import { gae, groupAdvantages, meanKl, tokenRewards, whiten } from './advantages.js';
+import { gae, groupAdvantages, meanKl, processAdvantages, tokenRewards, whiten } from './advantages.js';
 import { samplerSearch } from './sampler.js';
 
-export { gae, groupAdvantages, meanKl, tokenRewards, whiten, klK1, klK3, stepEndsByLine } from './advantages.js';
+export { gae, groupAdvantages, meanKl, processAdvantages, tokenRewards, whiten, klK1, klK3, stepEndsByLine } from './advantages.js';
 export { samplerSearch } from './sampler.js';
 
 export interface PpoOptions {
@@ -41,7 +41,11 @@ export interface PpoOptions {
   lambda: number;
   vfCoef: number;
   valueClip: number;
-  /** PPO: weight of process rewards (reward.scoreSteps) placed at step ends; 0 = outcome only. */
+  /**
+   * Weight of process rewards (reward.scoreSteps); 0 = outcome only. PPO: placed at step ends as
+   * token rewards. GRPO: process supervision as DeepSeekMath (group-normalised step scores summed
+   * from each token's step on), added to the outcome advantage.
+   */
   processCoef: number;
 }
 
@@ -57,21 +61,36 @@ interface Sample { seq: TrainSequence; task: Task; reward: number; correct: bool
 const tokenAt = (charIdx: number, chars: number, tokens: number): number =>
   tokens === chars + 1 || tokens === chars ? Math.min(tokens - 1, charIdx) : Math.min(tokens - 1, Math.floor((charIdx * tokens) / Math.max(1, chars)));
 
-/** Process rewards of a completion as token rewards: coef·(s_i − s_{i−1}) at step i's end (s_{−1} = 1): a dead end costs once. */
-async function processRewards(env: LearnEnv, s: Sample, tokens: number, coef: number): Promise<{ steps: number[]; stepEnds: number[] } | undefined> {
-  if (!coef || !env.reward.scoreSteps) return undefined;
-  const text = s.seq.completion;
-  const lines = text.split('\n');
+/** Process scores of a completion (reward.scoreSteps over its lines) and the last token of each step. */
+async function stepScores(env: LearnEnv, task: Task, text: string, tokens: number): Promise<{ scores: number[]; stepEnds: number[] } | undefined> {
+  if (!env.reward.scoreSteps) return undefined;
   const steps: string[] = [], ends: number[] = [];
   let pos = 0;
-  for (const l of lines) {
+  for (const l of text.split('\n')) {
     pos += l.length;
     if (l.trim()) { steps.push(l); ends.push(tokenAt(Math.min(pos, text.length - 1), text.length, tokens)); }
     pos += 1;
   }
   if (!steps.length) return undefined;
-  const scores = await env.reward.scoreSteps(s.task, steps, env.signal);
-  return { steps: scores.map((x, i) => x - (i ? scores[i - 1]! : 1)), stepEnds: ends };
+  return { scores: await env.reward.scoreSteps(task, steps, env.signal), stepEnds: ends };
+}
+
+/** Process rewards as PPO token rewards: coef·(s_i − s_{i−1}) at step i's end (s_{−1} = 1): a dead end costs once. */
+async function processRewards(env: LearnEnv, s: Sample, tokens: number, coef: number): Promise<{ steps: number[]; stepEnds: number[] } | undefined> {
+  if (!coef) return undefined;
+  const sc = await stepScores(env, s.task, s.seq.completion, tokens);
+  return sc && { steps: sc.scores.map((x, i) => x - (i ? sc.scores[i - 1]! : 1)), stepEnds: sc.stepEnds };
+}
+
+/**
+ * GRPO token advantages with process supervision: the group's outcome advantage on every token
+ * plus coef × the DeepSeekMath process advantage (normalised step scores, summed from each
+ * token's step to the end). Completions without steps get the outcome part only.
+ */
+async function groupProcessAdvantages(env: LearnEnv, task: Task, texts: readonly string[], tokens: readonly number[], outcome: readonly number[], coef: number, scale: boolean): Promise<number[][]> {
+  const sc = await Promise.all(texts.map((t, i) => stepScores(env, task, t, tokens[i]!)));
+  const proc = processAdvantages(sc.map((x) => x?.scores ?? []), sc.map((x) => x?.stepEnds ?? []), tokens, { scale });
+  return proc.map((row, i) => row.map((p) => outcome[i]! + coef * p));
 }
 
 export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
@@ -95,6 +114,8 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
       let steps = 0, tokens = 0, trainMs = 0, failure: ReasonerError | undefined;
       let first: { reward: number; correct: number } | undefined, lastIt: { reward: number; correct: number; kl: number } | undefined;
       let zeroGroups = 0, groupsSeen = 0;
+      const groupProcess = o.algorithm === 'grpo' && o.processCoef > 0 && typeof env.reward.scoreSteps === 'function';
+      if (o.algorithm === 'grpo' && o.processCoef > 0 && !groupProcess) env.logger.warn(`${name}: processCoef ignored: the reward has no scoreSteps (process scores)`);
       let lastBatch: { batch: TrainBatch; refLp: number[][] } | undefined;
       const step = async (batch: TrainBatch, objective: Objective): Promise<StepReport | undefined> => {
         const s0 = Date.now();
@@ -126,7 +147,8 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
             const rewards = r.candidates.map((c) => c.reward ?? (c.correct ? 1 : 0));
             const a = groupAdvantages(rewards, { scale: o.scaleRewards });
             groupsSeen++;
-            if (o.algorithm === 'grpo' && a.every((x) => x === 0)) { zeroGroups++; return; } // no signal in this group
+            // No outcome signal in this group (process scores may still rank its samples).
+            if (o.algorithm === 'grpo' && a.every((x) => x === 0)) { zeroGroups++; if (!groupProcess) return; }
             r.candidates.forEach((c, i) => {
               samples.push({ seq: { prompt: r.prompt, completion: c.text, eos: true }, task, reward: rewards[i]!, correct: c.correct, group: gi });
               advs.push(a[i]!);
@@ -148,7 +170,16 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
           lastIt = { ...itStats, kl };
           lastBatch = { batch, refLp };
           let objectiveFor: (idx: number[]) => Objective;
-          if (o.algorithm === 'grpo') {
+          if (groupProcess) {
+            const tokAdv: number[][] = new Array(samples.length);
+            const byGroup = new Map<number, number[]>();
+            samples.forEach((x, i) => byGroup.set(x.group, [...(byGroup.get(x.group) ?? []), i]));
+            for (const idx of byGroup.values()) {
+              const rows = await groupProcessAdvantages(env, samples[idx[0]!]!.task, idx.map((i) => samples[i]!.seq.completion), idx.map((i) => refLp[i]!.length), idx.map((i) => advs[i]!), o.processCoef, o.scaleRewards);
+              idx.forEach((i, k) => { tokAdv[i] = rows[k]!; });
+            }
+            objectiveFor = (idx) => ({ kind: 'ppo-clip', clip: o.clip, klCoef: o.klCoef, aggregate: 'sequence-mean', advantages: idx.map((i) => tokAdv[i]!), ...(old ? { oldLogprobs: idx.map((i) => old[i]!) } : {}), refLogprobs: idx.map((i) => refLp[i]!) });
+          } else if (o.algorithm === 'grpo') {
             objectiveFor = (idx) => ({ kind: 'grpo', clip: o.clip, klCoef: o.klCoef, advantages: idx.map((i) => advs[i]!), ...(old ? { oldLogprobs: idx.map((i) => old[i]!) } : {}), refLogprobs: idx.map((i) => refLp[i]!) });
           } else {
             const oldP = old!;

@@ -27,6 +27,21 @@ describe('learn-ppo (GRPO) on the fake trainable policy', () => {
     expect(report.checkpoint).toBe(path.join(dir, 'grpo', 'checkpoint'));
   });
 
+  it('with processCoef and a process reward: per-token advantages (ppo-clip objective, sequence mean) that still improve', async () => {
+    const policy = new FakeTrainablePolicy({ completions: sumCompletions });
+    const before = await meanCorrectProbability(policy);
+    const env = fakeLearnEnv({ policy, tasks: sumSource(16), outDir: path.join(dir, 'grpo-ps') });
+    const scoreSteps = async (task: { answer?: string }, steps: string[]) => steps.map((s) => (s.trim() === task.answer ? 1 : 0));
+    const kinds: string[] = [];
+    const step = policy.trainStep.bind(policy);
+    policy.trainStep = (batch, objective, opts) => { kinds.push(`${objective.kind}:${'aggregate' in objective ? objective.aggregate : ''}`); return step(batch, objective, opts); };
+    const report = await createPpoLearner({ algorithm: 'grpo', iterations: 4, promptsPerIteration: 4, groupSize: 8, lr: 30, klCoef: 0.01, processCoef: 1 })
+      .learn({ ...env, reward: { ...env.reward, scoreSteps } as typeof env.reward });
+    expect(new Set(kinds)).toEqual(new Set(['ppo-clip:sequence-mean']));
+    expect(await meanCorrectProbability(policy)).toBeGreaterThan(before + 0.1);
+    expect(report.steps).toBeGreaterThan(0);
+  });
+
   it('refuses a group size of 1 (no group to be relative to)', () => {
     expect(() => createPpoLearner({ algorithm: 'grpo', groupSize: 1 })).toThrow(/groupSize/);
   });
