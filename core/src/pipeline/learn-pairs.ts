@@ -3,6 +3,7 @@
  * (higher, lower reward) when `by: 'reward'`. Identical chosen/rejected texts are refused: they
  * carry no preference and make the DPO gradient vanish.
  */
+import type { Task } from '../types/task.js';
 import { sameText, type CandidateGroup } from './learn-data.js';
 
 export interface PreferencePair {
@@ -15,10 +16,19 @@ export interface PreferencePair {
 }
 
 export interface PairOptions {
-  /** `correct`: grader-correct vs incorrect; `reward`: reward-ranked (margin ≥ minMargin). */
-  by: 'correct' | 'reward';
+  /**
+   * `correct`: grader-correct vs incorrect; `reward`: reward-ranked (margin ≥ minMargin);
+   * `stream`: an incorrect candidate vs the same attempt that backs out of its first mistake and
+   * finishes correctly (`stream`, the task source's) — the pair differs from the mistake on, as
+   * Step-DPO's (Lai et al. 2024).
+   */
+  by: 'correct' | 'reward' | 'stream';
   pairsPerPrompt: number;
   minMargin: number;
+  /** For `by: 'stream'`: the task source's `stream`. */
+  stream?: (task: Task, failed: string, correct: string) => string | undefined;
+  /** Drops pairs the policy cannot hold (prompt + the longer completion). */
+  fits?: (prompt: string, completion: string) => boolean;
 }
 
 export interface PairStats {
@@ -37,7 +47,7 @@ export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): {
   let identical = 0, promptsWithPairs = 0;
   for (const g of groups) {
     let good: typeof g.candidates, bad: typeof g.candidates;
-    if (o.by === 'correct') {
+    if (o.by === 'correct' || o.by === 'stream') {
       good = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
       bad = g.candidates.filter((c) => !c.correct);
     } else {
@@ -46,10 +56,18 @@ export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): {
       bad = ranked.slice(Math.ceil(ranked.length / 2));
     }
     let made = 0;
+    const task: Task = { id: g.taskId, prompt: g.prompt, ...(g.gold !== null ? { answer: g.gold } : {}) };
     for (let k = 0; made < o.pairsPerPrompt && k < good.length * bad.length; k++) {
-      const c = good[k % good.length]!, r = bad[Math.floor(k / good.length) % bad.length]!;
+      let c = good[k % good.length]!;
+      const r = bad[Math.floor(k / good.length) % bad.length]!;
+      if (o.by === 'stream') {
+        const text = o.stream?.(task, r.text, c.text);
+        if (text === undefined) continue;
+        c = { ...c, text };
+      }
+      if (o.fits && !o.fits(g.prompt, c.text.length >= r.text.length ? c.text : r.text)) continue;
       if (sameText(c.text, r.text)) { identical++; continue; }
-      const margin = o.by === 'correct' ? 1 : (c.reward ?? 0) - (r.reward ?? 0);
+      const margin = o.by !== 'reward' ? 1 : (c.reward ?? 0) - (r.reward ?? 0);
       if (o.by === 'reward' && margin < o.minMargin) continue;
       pairs.push({ prompt: g.prompt, chosen: c.text, rejected: r.text, margin, length: g.prompt.length + Math.max(c.text.length, r.text.length) });
       made++;

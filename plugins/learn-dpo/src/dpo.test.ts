@@ -32,6 +32,12 @@ describe('preference pairs', () => {
     expect(pairs).toEqual([]);
     expect(stats.identical).toBe(1);
   });
+  it('by stream: the incorrect attempt is rejected, its repair (from the task) chosen; unrepairable and over-long pairs are dropped', () => {
+    const groups = groupsFromRecords([rec(0, [['ok', true], ['bad', false], ['lost', false], ['worse', false]])]);
+    const stream = (_t: unknown, failed: string, correct: string) => (failed === 'lost' ? undefined : `${failed}<${correct}`);
+    const { pairs } = buildPairs(groups, { by: 'stream', pairsPerPrompt: 4, minMargin: 0, stream, fits: (_p, c) => c.length <= 6 });
+    expect(pairs.map((p) => [p.chosen, p.rejected, p.margin])).toEqual([['bad<ok', 'bad', 1]]);
+  });
 });
 
 describe('learn-dpo on the fake trainable policy', () => {

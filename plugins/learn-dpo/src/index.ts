@@ -18,7 +18,8 @@ export interface DpoOptions extends LoopDefaults {
   loss: 'sigmoid' | 'ipo';
   /** RPO's α: + α · per-token NLL of the chosen completion (TRL `rpo_alpha`); 0 is plain DPO. */
   nllWeight: number;
-  by: 'correct' | 'reward';
+  /** Pairs: correct vs incorrect, reward-ranked, or an incorrect attempt vs its Stream-of-Search repair (`stream`: tasks with `stream`). */
+  by: 'correct' | 'reward' | 'stream';
   pairsPerPrompt: number;
   minMargin: number;
   maxSteps?: number;
@@ -40,7 +41,13 @@ export function createDpoLearner(options: Partial<DpoOptions> = {}): Learner {
       const t0 = Date.now();
       const { groups } = await learnGroups(env, o.tasks, name);
       const gs = groupStats(groups);
-      const { pairs, stats } = buildPairs(groups, o);
+      if (o.by === 'stream' && !env.tasks.stream) {
+        throw new ReasonerError('RSN_ERR_PLUGIN_OPTIONS', `${name}: by: "stream" needs a task source that can repair a failed attempt (stream); "${env.tasks.name}" has none`, { plugin: name, hint: 'use by: "correct" or "reward"' });
+      }
+      const limit = policy.contextLength ?? Infinity;
+      const { pairs, stats } = buildPairs(groups, {
+        ...o, stream: env.tasks.stream?.bind(env.tasks), fits: (p, c) => (policy.countTokens?.(p + c) ?? p.length + c.length) <= limit,
+      });
       if (pairs.length === 0) {
         const why = stats.identical > 0 && gs.mixed === 0 ? `all ${stats.identical} candidate pairs have identical chosen and rejected text`
           : gs.solved === 0 ? `none of the ${gs.candidates} candidates of ${gs.prompts} prompts is correct`
@@ -90,7 +97,7 @@ export default definePlugin<DpoOptions, 'learn'>({
       labelSmoothing: { type: 'number', minimum: 0, exclusiveMaximum: 0.5, default: dpoDefaults.labelSmoothing },
       loss: { enum: ['sigmoid', 'ipo'], default: dpoDefaults.loss },
       nllWeight: { type: 'number', minimum: 0, default: dpoDefaults.nllWeight },
-      by: { enum: ['correct', 'reward'], default: dpoDefaults.by },
+      by: { enum: ['correct', 'reward', 'stream'], default: dpoDefaults.by },
       pairsPerPrompt: { type: 'integer', minimum: 1, default: dpoDefaults.pairsPerPrompt },
       minMargin: { type: 'number', minimum: 0, default: dpoDefaults.minMargin },
       ...loopOptionsSchema(dpoDefaults),
