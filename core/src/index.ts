@@ -45,7 +45,7 @@ export { splitOfKey, splitSize, syntheticTasks, syntheticSource, withDefaults, S
 export type { SyntheticSpec } from './tasks/synthetic.js';
 export { trainLoop, bucketBatches, saveOrFail, nothingToLearn, loopOptionsSchema } from './pipeline/learn-loop.js';
 export type { LoopItem, LoopOptions, LoopResult, LoopDefaults } from './pipeline/learn-loop.js';
-export { groupsFromRecords, groupsFromDataset, groupStats, drawTasks, sameText, learnGroups } from './pipeline/learn-data.js';
+export { groupsFromRecords, groupsFromDataset, groupStats, groupTask, fitsContext, drawTasks, sameText, learnGroups } from './pipeline/learn-data.js';
 export type { CandidateGroup } from './pipeline/learn-data.js';
 export { objectiveLoss, nllLoss, dpoLoss, dpoMetrics, ppoClipLoss, grpoLoss, ppoClipToken, valueLossToken, klK3, aggregate } from './pipeline/learn-objectives.js';
 export { buildPairs } from './pipeline/learn-pairs.js';

@@ -15,7 +15,7 @@
 import { writeFile } from 'node:fs/promises';
 import { ReasonerError } from '../errors.js';
 import type { Task } from '../types/task.js';
-import { sameText, type CandidateGroup } from './learn-data.js';
+import { groupTask, sameText, type CandidateGroup } from './learn-data.js';
 import { buildPairs } from './learn-pairs.js';
 
 export const EXPORT_FORMATS = ['trl-sft', 'trl-dpo', 'trl-prm', 'openrlhf', 'verl'] as const;
@@ -62,7 +62,7 @@ export async function trlPrmRows(groups: readonly CandidateGroup[], o: ExportOpt
       if (!steps.length) continue;
       if (c.correct) rows.push({ prompt: g.prompt, completions: steps, labels: steps.map(() => true) });
       else if (o.scoreSteps) {
-        const s = await o.scoreSteps({ id: g.taskId, prompt: g.prompt, ...(g.gold !== null ? { answer: g.gold } : {}) }, steps);
+        const s = await o.scoreSteps(groupTask(g), steps);
         rows.push({ prompt: g.prompt, completions: steps, labels: steps.map((_, i) => (s[i] ?? 0) >= 0.5) });
       } else skipped++;
     }

@@ -3,7 +3,7 @@
  * run's records, which keep them, or from dataset records). STaR sets, DPO pairs, PRM labels and
  * exports are all built from these groups.
  */
-import type { DatasetRecord, LearnEnv } from '../types/learn.js';
+import type { DatasetRecord, LearnEnv, TrainablePolicy } from '../types/learn.js';
 import { nothingToLearn } from './learn-loop.js';
 import type { CandidateRecord, TrajectoryRecord } from '../types/records.js';
 import type { Rng } from '../types/services.js';
@@ -15,6 +15,18 @@ export interface CandidateGroup {
   gold: string | null;
   /** Distinct candidates (first occurrence of each text kept), graded. */
   candidates: CandidateRecord[];
+}
+
+/** The task a group was searched for, as far as the records tell (id, prompt, gold answer). */
+export const groupTask = (g: CandidateGroup): Task => ({ id: g.taskId, prompt: g.prompt, ...(g.gold !== null ? { answer: g.gold } : {}) });
+
+/**
+ * Whether a training sequence fits a trainable policy's context (`contextLength`, counted with
+ * its `countTokens`); always true for an unbounded policy. Learners drop what does not fit.
+ */
+export function fitsContext(policy: Pick<TrainablePolicy, 'contextLength' | 'countTokens'>): (prompt: string, completion: string) => boolean {
+  const limit = policy.contextLength ?? Infinity;
+  return (prompt, completion) => (policy.countTokens?.(prompt + completion) ?? prompt.length + completion.length) <= limit;
 }
 
 /** Solutions that differ only in surrounding whitespace are the same solution. */

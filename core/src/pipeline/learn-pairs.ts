@@ -3,8 +3,8 @@
  * (higher, lower reward) when `by: 'reward'`. Identical chosen/rejected texts are refused: they
  * carry no preference and make the DPO gradient vanish.
  */
-import type { Task } from '../types/task.js';
-import { sameText, type CandidateGroup } from './learn-data.js';
+import type { TaskSource } from '../types/task.js';
+import { groupTask, sameText, type CandidateGroup } from './learn-data.js';
 
 export interface PreferencePair {
   prompt: string;
@@ -26,7 +26,7 @@ export interface PairOptions {
   pairsPerPrompt: number;
   minMargin: number;
   /** For `by: 'stream'`: the task source's `stream`. */
-  stream?: (task: Task, failed: string, correct: string) => string | undefined;
+  stream?: TaskSource['stream'];
   /** Drops pairs the policy cannot hold (prompt + the longer completion). */
   fits?: (prompt: string, completion: string) => boolean;
 }
@@ -56,7 +56,7 @@ export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): {
       bad = ranked.slice(Math.ceil(ranked.length / 2));
     }
     let made = 0;
-    const task: Task = { id: g.taskId, prompt: g.prompt, ...(g.gold !== null ? { answer: g.gold } : {}) };
+    const task = groupTask(g);
     for (let k = 0; made < o.pairsPerPrompt && k < good.length * bad.length; k++) {
       let c = good[k % good.length]!;
       const r = bad[Math.floor(k / good.length) % bad.length]!;

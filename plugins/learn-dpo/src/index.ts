@@ -4,7 +4,7 @@
  * what TRL logs: rewards/chosen, rewards/rejected, rewards/margins, rewards/accuracies.
  */
 import path from 'node:path';
-import { ReasonerError, definePlugin, loopOptionsSchema, groupStats, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
+import { ReasonerError, definePlugin, fitsContext, loopOptionsSchema, groupStats, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
 import type { LearnEnv, LearnReport, Learner, LoopDefaults, TrainBatch } from '@reasoner/core';
 import { buildPairs, type PreferencePair } from './pairs.js';
 
@@ -44,10 +44,7 @@ export function createDpoLearner(options: Partial<DpoOptions> = {}): Learner {
       if (o.by === 'stream' && !env.tasks.stream) {
         throw new ReasonerError('RSN_ERR_PLUGIN_OPTIONS', `${name}: by: "stream" needs a task source that can repair a failed attempt (stream); "${env.tasks.name}" has none`, { plugin: name, hint: 'use by: "correct" or "reward"' });
       }
-      const limit = policy.contextLength ?? Infinity;
-      const { pairs, stats } = buildPairs(groups, {
-        ...o, stream: env.tasks.stream?.bind(env.tasks), fits: (p, c) => (policy.countTokens?.(p + c) ?? p.length + c.length) <= limit,
-      });
+      const { pairs, stats } = buildPairs(groups, { ...o, stream: env.tasks.stream?.bind(env.tasks), fits: fitsContext(policy) });
       if (pairs.length === 0) {
         const why = stats.identical > 0 && gs.mixed === 0 ? `all ${stats.identical} candidate pairs have identical chosen and rejected text`
           : gs.solved === 0 ? `none of the ${gs.candidates} candidates of ${gs.prompts} prompts is correct`

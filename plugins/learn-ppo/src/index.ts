@@ -173,7 +173,7 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
           if (groupProcess) {
             const tokAdv: number[][] = new Array(samples.length);
             const byGroup = new Map<number, number[]>();
-            samples.forEach((x, i) => byGroup.set(x.group, [...(byGroup.get(x.group) ?? []), i]));
+            samples.forEach((x, i) => { const g = byGroup.get(x.group); if (g) g.push(i); else byGroup.set(x.group, [i]); });
             for (const idx of byGroup.values()) {
               const rows = await groupProcessAdvantages(env, samples[idx[0]!]!.task, idx.map((i) => samples[i]!.seq.completion), idx.map((i) => refLp[i]!.length), idx.map((i) => advs[i]!), o.processCoef, o.scaleRewards);
               idx.forEach((i, k) => { tokAdv[i] = rows[k]!; });

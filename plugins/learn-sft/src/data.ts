@@ -3,7 +3,7 @@
  * Yuan et al. 2023): grader-correct candidates (distinct, a few per prompt), optionally weighted
  * by reward, plus replayed reference solutions so the policy does not forget what it knew.
  */
-import type { CandidateGroup, Task } from '@reasoner/core';
+import { groupTask, type CandidateGroup, type TaskSource } from '@reasoner/core';
 
 export interface SftExample {
   prompt: string;
@@ -49,8 +49,8 @@ export function hintPrompt(template: string, prompt: string, answer: string): st
   return template.replaceAll('{prompt}', prompt).replaceAll('{answer}', answer);
 }
 
-/** Makes one solution of a failed and a correct candidate (the task source's `stream`). */
-export type StreamFn = (task: Task, failed: string, correct: string) => string | undefined;
+/** Makes one solution of a failed and a correct candidate: the task source's `stream`. */
+export type StreamFn = NonNullable<TaskSource['stream']>;
 
 /**
  * Stream-of-Search examples (Gandhi et al. 2024) of prompts the search solved only sometimes:
@@ -64,7 +64,7 @@ export function streamExamples(groups: readonly CandidateGroup[], perPrompt: num
     const correct = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
     const failed = g.candidates.filter((c) => !c.correct && c.text.trim().length > 0);
     if (correct.length === 0 || failed.length === 0) continue;
-    const task: Task = { id: g.taskId, prompt: g.prompt, ...(g.gold !== null ? { answer: g.gold } : {}) };
+    const task = groupTask(g);
     let made = 0;
     for (let i = 0; i < failed.length && made < perPrompt; i++) {
       const text = stream(task, failed[i]!.text, correct[made % correct.length]!.text);

@@ -3,7 +3,7 @@
  * on searched data: the grader-correct candidates of each prompt, rationalisation of failures
  * with the answer as a hint, replay of the task's reference solutions, optional reward weights.
  */
-import { definePlugin, drawTasks, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
+import { definePlugin, drawTasks, fitsContext, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
 import type { CandidateGroup, LearnEnv, LearnReport, Learner, LoopDefaults, TrainablePolicy } from '@reasoner/core';
 import path from 'node:path';
 import { example, hintPrompt, starExamples, streamExamples, unsolved, type SftExample } from './data.js';
@@ -62,9 +62,7 @@ function streamSet(env: LearnEnv, policy: TrainablePolicy, groups: CandidateGrou
     env.logger.warn(`learn-sft: streams skipped: task source "${env.tasks.name}" cannot join a failed and a correct solution (no \`stream\`)`);
     return [];
   }
-  const limit = policy.contextLength ?? Infinity;
-  const count = (t: string): number => policy.countTokens?.(t) ?? t.length;
-  return streamExamples(groups, o.streams, stream, (prompt, completion) => count(prompt + completion) <= limit);
+  return streamExamples(groups, o.streams, stream, fitsContext(policy));
 }
 
 async function replaySet(env: LearnEnv, n: number): Promise<SftExample[]> {
