@@ -8,13 +8,13 @@
  * Samples come from `env.rollout` with a plain sampler, so hooks, budget and the grader apply.
  */
 import path from 'node:path';
-import { ReasonerError, definePlugin, drawTasks, isReasonerError, nothingToLearn, requireTrainable, saveOrFail } from '@reasoner/core';
+import { ReasonerError, definePlugin, drawTasks, isReasonerError, nothingToLearn, requireTrainable, samplerSearch, saveOrFail } from '@reasoner/core';
 import type { LearnEnv, LearnReport, Learner, LrSchedule, Objective, ScoringPolicy, StepReport, Task, TrainBatch, TrainSequence, TrainablePolicy } from '@reasoner/core';
 import { gae, groupAdvantages, meanKl, processAdvantages, tokenRewards, whiten } from './advantages.js';
-import { samplerSearch } from './sampler.js';
 
 export { gae, groupAdvantages, meanKl, processAdvantages, tokenRewards, whiten, klK1, klK3, stepEndsByLine } from './advantages.js';
-export { samplerSearch } from './sampler.js';
+/** Moved to core (learn-sft samples greedily with it too); re-exported for existing imports. */
+export { samplerSearch } from '@reasoner/core';
 
 export interface PpoOptions {
   algorithm: 'grpo' | 'ppo';

@@ -56,18 +56,22 @@ export type StreamFn = NonNullable<TaskSource['stream']>;
  * Stream-of-Search examples (Gandhi et al. 2024) of prompts the search solved only sometimes:
  * up to `perPrompt` of the failed candidates, each followed (by the task's `stream`) with a
  * correct one, so the policy learns to back out of the dead ends it actually walks into.
- * `fits` drops what the policy's context cannot hold.
+ * `fits` drops what the policy's context cannot hold; `lead` maps a task id to a failed answer
+ * tried before the group's own failures.
  */
-export function streamExamples(groups: readonly CandidateGroup[], perPrompt: number, stream: StreamFn, fits: (prompt: string, completion: string) => boolean): SftExample[] {
+export function streamExamples(groups: readonly CandidateGroup[], perPrompt: number, stream: StreamFn, fits: (prompt: string, completion: string) => boolean, lead?: ReadonlyMap<string, string>): SftExample[] {
   const out: SftExample[] = [];
   for (const g of groups) {
     const correct = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
-    const failed = g.candidates.filter((c) => !c.correct && c.text.trim().length > 0);
+    // A failed answer given in `lead` (the policy's greedy one) goes first: its dead end is the
+    // one greedy decoding walks into, so backing out of it moves greedy accuracy most.
+    const first = lead?.get(g.taskId);
+    const failed = [...(first !== undefined ? [first] : []), ...g.candidates.filter((c) => !c.correct).map((c) => c.text)].filter((t) => t.trim().length > 0);
     if (correct.length === 0 || failed.length === 0) continue;
     const task = groupTask(g);
     let made = 0;
     for (let i = 0; i < failed.length && made < perPrompt; i++) {
-      const text = stream(task, failed[i]!.text, correct[made % correct.length]!.text);
+      const text = stream(task, failed[i]!, correct[made % correct.length]!.text);
       if (text !== undefined && fits(g.prompt, text)) {
         out.push(example(g.prompt, text, 1, 'stream'));
         made++;

@@ -3,7 +3,7 @@
  * on searched data: the grader-correct candidates of each prompt, rationalisation of failures
  * with the answer as a hint, replay of the task's reference solutions, optional reward weights.
  */
-import { definePlugin, drawTasks, fitsContext, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, saveOrFail, trainLoop } from '@reasoner/core';
+import { definePlugin, drawTasks, fitsContext, groupTask, loopOptionsSchema, groupStats, groupsFromRecords, learnGroups, nothingToLearn, requireTrainable, samplerSearch, saveOrFail, trainLoop } from '@reasoner/core';
 import type { CandidateGroup, LearnEnv, LearnReport, Learner, LoopDefaults, TrainablePolicy } from '@reasoner/core';
 import path from 'node:path';
 import { example, hintPrompt, starExamples, streamExamples, unsolved, type SftExample } from './data.js';
@@ -23,6 +23,11 @@ export interface SftOptions extends LoopDefaults {
    * a backtrack, then a correct candidate; for task sources with `stream` (e.g. Countdown).
    */
   streams: number;
+  /**
+   * Decode every searched prompt greedily first and lead its streams with the greedy answer when
+   * that fails (the dead end greedy decoding itself walks into); needs `streams` ≥ 1.
+   */
+  greedyStreams: boolean;
   /** Reference solutions replayed, as a share of the searched examples (0 = none). */
   replay: number;
   maxSteps?: number;
@@ -30,7 +35,7 @@ export interface SftOptions extends LoopDefaults {
 
 export const sftDefaults: SftOptions = {
   filter: 'correct', perPrompt: 4, weightByReward: false, rationalize: false, hintTemplate: '{prompt}answer: {answer}\n',
-  streams: 0, replay: 0.5, epochs: 2, batchSize: 32, lr: 5e-4, schedule: 'cosine', warmup: 10, tasks: 512,
+  streams: 0, greedyStreams: false, replay: 0.5, epochs: 2, batchSize: 32, lr: 5e-4, schedule: 'cosine', warmup: 10, tasks: 512,
 };
 
 async function rationalise(env: LearnEnv, groups: CandidateGroup[], o: SftOptions): Promise<SftExample[]> {
@@ -55,14 +60,30 @@ async function rationalise(env: LearnEnv, groups: CandidateGroup[], o: SftOption
   return out;
 }
 
-function streamSet(env: LearnEnv, policy: TrainablePolicy, groups: CandidateGroup[], o: SftOptions): SftExample[] {
-  if (o.streams <= 0) return [];
+/** The policy's failed greedy answers of the prompts a stream can be made for (solved but not by every sample). */
+async function greedyFailures(env: LearnEnv, groups: CandidateGroup[]): Promise<Map<string, string>> {
+  const todo = groups.filter((g) => g.candidates.some((c) => c.correct));
+  const out = new Map<string, string>();
+  if (todo.length === 0) return out;
+  const records = await env.rollout(todo.map(groupTask), { search: samplerSearch(1, 0), keepCandidates: 1 });
+  for (const r of records) {
+    const c = r.candidates?.[0];
+    if (!r.error && c && !c.correct) out.set(r.taskId, c.text);
+  }
+  return out;
+}
+
+async function streamSet(env: LearnEnv, policy: TrainablePolicy, groups: CandidateGroup[], o: SftOptions): Promise<{ examples: SftExample[]; greedyFailures: number }> {
+  const none = { examples: [], greedyFailures: 0 };
+  if (o.streams <= 0) return none;
   const stream = env.tasks.stream?.bind(env.tasks);
   if (!stream) {
     env.logger.warn(`learn-sft: streams skipped: task source "${env.tasks.name}" cannot join a failed and a correct solution (no \`stream\`)`);
-    return [];
+    return none;
   }
-  return streamExamples(groups, o.streams, stream, fitsContext(policy));
+  const lead = o.greedyStreams ? await greedyFailures(env, groups) : undefined;
+  if (lead) env.logger.info(`learn-sft: greedy decoding fails ${lead.size} of the solved prompts; their streams start from it`);
+  return { examples: streamExamples(groups, o.streams, stream, fitsContext(policy), lead), greedyFailures: lead?.size ?? 0 };
 }
 
 async function replaySet(env: LearnEnv, n: number): Promise<SftExample[]> {
@@ -83,7 +104,7 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
       const stats = groupStats(groups);
       const searched = starExamples(groups, o);
       const rationalized = await rationalise(env, groups, o);
-      const streamed = streamSet(env, policy, groups, o);
+      const { examples: streamed, greedyFailures: greedyFailed } = await streamSet(env, policy, groups, o);
       if (searched.length + rationalized.length === 0) {
         throw nothingToLearn(name, o.filter === 'correct'
           ? `none of the ${stats.candidates} candidates of ${stats.prompts} prompts is correct`
@@ -108,7 +129,7 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
         tokens: loop.tokens,
         wallMs: Date.now() - t0,
         metrics: {
-          ...loop.metrics, examples: items.length, searched: searched.length, rationalized: rationalized.length, streams: streamed.length, replayed: replay.length,
+          ...loop.metrics, examples: items.length, searched: searched.length, rationalized: rationalized.length, streams: streamed.length, greedyFailures: greedyFailed, replayed: replay.length,
           prompts: stats.prompts, solvedPrompts: stats.solved, candidates: stats.candidates, correctCandidates: stats.correct, trainMs: loop.trainMs,
         },
       };
@@ -131,6 +152,7 @@ export default definePlugin<SftOptions, 'learn'>({
       rationalize: { type: 'boolean', default: sftDefaults.rationalize },
       hintTemplate: { type: 'string', default: sftDefaults.hintTemplate },
       streams: { type: 'integer', minimum: 0, default: sftDefaults.streams, description: 'Stream-of-Search examples per prompt: a failed candidate, a backtrack, a correct one (tasks with `stream`)' },
+      greedyStreams: { type: 'boolean', default: sftDefaults.greedyStreams, description: 'lead each prompt\'s streams with the policy\'s failed greedy answer (decoded before training)' },
       replay: { type: 'number', minimum: 0, maximum: 10, default: sftDefaults.replay },
       ...loopOptionsSchema(sftDefaults),
     },

@@ -44,6 +44,31 @@ describe('Stream-of-Search set', () => {
     expect(streamExamples(groups, 2, join, (_p, text) => text.length <= 5).map((e) => [e.completion, e.source])).toEqual([['x1<ok', 'stream']]);
   });
 
+  it('a `lead` answer is tried before the group\'s own failures', () => {
+    const groups = [{ taskId: 'a', prompt: 'p', gold: '1', candidates: [c('x1', false), c('ok', true)] }, { taskId: 'b', prompt: 'q', gold: '1', candidates: [c('y1', false), c('ok', true)] }];
+    expect(streamExamples(groups, 1, join, () => true, new Map([['a', 'g']])).map((e) => e.completion)).toEqual(['g<ok', 'y1<ok']);
+    expect(streamExamples(groups, 2, join, () => true, new Map([['a', 'g']])).map((e) => e.completion)).toEqual(['g<ok', 'x1<ok', 'y1<ok']);
+  });
+
+  it('greedyStreams: decodes each solved prompt greedily and leads its stream with the failed greedy answer', async () => {
+    // The fake policy's mode is the wrong "sum + 10"; the searched failure is "sum + 1".
+    const tasks = { ...sumSource(), stream: (_t: unknown, failed: string, correct: string) => `${failed}<${correct}` };
+    const records = [0, 1].map((i) => rec(i, [[String(Number(sumTask(i).answer) + 1), false], [sumTask(i).answer!, true]]));
+    const trained = async (greedyStreams: boolean) => {
+      const policy = new FakeTrainablePolicy({ completions: sumCompletions, init: (prompt, c) => (c === sumCompletions(prompt)[3] ? 3 : 0) });
+      const env = fakeLearnEnv({ records, tasks, policy, outDir: path.join(dir, `greedy-${greedyStreams}`) });
+      const report = await createSftLearner({ lr: 1, epochs: 2, batchSize: 8, replay: 0, streams: 1, greedyStreams }).learn(env);
+      const [p, s] = [records[0]!.prompt, Number(records[0]!.gold)];
+      return { report, greedyLed: policy.probability(p, `${s + 10}<${s}`), sampleLed: policy.probability(p, `${s + 1}<${s}`) };
+    };
+    const on = await trained(true), off = await trained(false);
+    expect(on.report.metrics.greedyFailures).toBe(2);
+    expect(on.report.metrics.streams).toBe(2);
+    expect(on.greedyLed).toBeGreaterThan(off.greedyLed);
+    expect(off.sampleLed).toBeGreaterThan(on.sampleLed);
+    expect(off.report.metrics.greedyFailures).toBe(0);
+  });
+
   it('a task source without `stream`: streams are skipped with a warning, the rest trains', async () => {
     const records = [0, 1].map((i) => rec(i, [['wrong', false], [sumTask(i).answer!, true]]));
     const env = fakeLearnEnv({ records, outDir: path.join(dir, 's') });

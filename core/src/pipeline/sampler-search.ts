@@ -1,9 +1,12 @@
 /**
- * The rollout search of online RL: `n` plain samples of a prompt, each scored by the reward.
- * Run through `env.rollout`, so hooks, budget and the grader apply as in any search.
+ * The rollout search of learners: `n` plain samples of a prompt (temperature 0: the policy's
+ * greedy answer), each scored by the reward. Run through `env.rollout`, so hooks, budget and the
+ * grader apply as in any search (online RL's groups, learn-sft's greedy streams).
  */
-import { isReasonerError, rewardAnswer } from '@reasoner/core';
-import type { Candidate, Search, Usage } from '@reasoner/core';
+import { isReasonerError } from '../errors.js';
+import { rewardAnswer } from '../kernel/instrument.js';
+import type { Usage } from '../types/policy.js';
+import type { Candidate, Search } from '../types/search.js';
 
 export function samplerSearch(n: number, temperature: number, maxTokens?: number): Search {
   return {
