@@ -60,7 +60,7 @@ async function rationalise(env: LearnEnv, groups: CandidateGroup[], o: SftOption
   return out;
 }
 
-/** The policy's failed greedy answers of the prompts a stream can be made for (solved but not by every sample). */
+/** The policy's failed greedy answers of the prompts a stream can be made for (some candidate is correct). */
 async function greedyFailures(env: LearnEnv, groups: CandidateGroup[]): Promise<Map<string, string>> {
   const todo = groups.filter((g) => g.candidates.some((c) => c.correct));
   const out = new Map<string, string>();
@@ -75,7 +75,10 @@ async function greedyFailures(env: LearnEnv, groups: CandidateGroup[]): Promise<
 
 async function streamSet(env: LearnEnv, policy: TrainablePolicy, groups: CandidateGroup[], o: SftOptions): Promise<{ examples: SftExample[]; greedyFailures: number }> {
   const none = { examples: [], greedyFailures: 0 };
-  if (o.streams <= 0) return none;
+  if (o.streams <= 0) {
+    if (o.greedyStreams) env.logger.warn('learn-sft: greedyStreams does nothing with streams: 0 (set streams ≥ 1)');
+    return none;
+  }
   const stream = env.tasks.stream?.bind(env.tasks);
   if (!stream) {
     env.logger.warn(`learn-sft: streams skipped: task source "${env.tasks.name}" cannot join a failed and a correct solution (no \`stream\`)`);
