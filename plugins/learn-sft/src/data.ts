@@ -3,7 +3,7 @@
  * Yuan et al. 2023): grader-correct candidates (distinct, a few per prompt), optionally weighted
  * by reward, plus replayed reference solutions so the policy does not forget what it knew.
  */
-import { groupTask, type CandidateGroup, type TaskSource } from '@reasoner/core';
+import { groupTask, sameText, type CandidateGroup, type TaskSource } from '@reasoner/core';
 
 export interface SftExample {
   prompt: string;
@@ -64,9 +64,10 @@ export function streamExamples(groups: readonly CandidateGroup[], perPrompt: num
   for (const g of groups) {
     const correct = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
     // A failed answer given in `lead` (the policy's greedy one) goes first: its dead end is the
-    // one greedy decoding walks into, so backing out of it moves greedy accuracy most.
+    // one greedy decoding, which pass@1 measures, walks into.
     const first = lead?.get(g.taskId);
-    const failed = [...(first !== undefined ? [first] : []), ...g.candidates.filter((c) => !c.correct).map((c) => c.text)].filter((t) => t.trim().length > 0);
+    const own = g.candidates.filter((c) => !c.correct && (first === undefined || !sameText(c.text, first))).map((c) => c.text);
+    const failed = [...(first !== undefined ? [first] : []), ...own].filter((t) => t.trim().length > 0);
     if (correct.length === 0 || failed.length === 0) continue;
     const task = groupTask(g);
     let made = 0;

@@ -48,6 +48,8 @@ describe('Stream-of-Search set', () => {
     const groups = [{ taskId: 'a', prompt: 'p', gold: '1', candidates: [c('x1', false), c('ok', true)] }, { taskId: 'b', prompt: 'q', gold: '1', candidates: [c('y1', false), c('ok', true)] }];
     expect(streamExamples(groups, 1, join, () => true, new Map([['a', 'g']])).map((e) => e.completion)).toEqual(['g<ok', 'y1<ok']);
     expect(streamExamples(groups, 2, join, () => true, new Map([['a', 'g']])).map((e) => e.completion)).toEqual(['g<ok', 'x1<ok', 'y1<ok']);
+    // A lead that the search also sampled is not joined twice.
+    expect(streamExamples(groups, 2, join, () => true, new Map([['a', 'x1']])).map((e) => e.completion)).toEqual(['x1<ok', 'y1<ok']);
   });
 
   it('greedyStreams: decodes each solved prompt greedily and leads its stream with the failed greedy answer', async () => {
