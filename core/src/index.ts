@@ -50,6 +50,7 @@ export type { CandidateGroup } from './pipeline/learn-data.js';
 export { objectiveLoss, nllLoss, dpoLoss, dpoMetrics, ppoClipLoss, grpoLoss, ppoClipToken, valueLossToken, klK3, aggregate } from './pipeline/learn-objectives.js';
 export { buildPairs } from './pipeline/learn-pairs.js';
 export { samplerSearch } from './pipeline/sampler-search.js';
+export { wilsonInterval, percentWithCi } from './util/stats.js';
 export type { PreferencePair, PairOptions, PairStats } from './pipeline/learn-pairs.js';
 export { EXPORT_FORMATS, exportRows, writeExport, trlSftRows, trlDpoRows, trlPrmRows, openrlhfRows, verlRows } from './pipeline/export-formats.js';
 export type { ExportFormat, ExportOptions } from './pipeline/export-formats.js';

@@ -6,6 +6,7 @@ import type { Task, TaskSource, TaskSplit } from '../types/task.js';
 import { createRng } from '../util/rng.js';
 import { Budget } from './budget.js';
 import { forEachConcurrent } from './limit.js';
+import { wilsonInterval } from '../util/stats.js';
 
 /** Unbiased pass@k from n samples with c correct (Chen et al. 2021), numerically stable form. */
 export function passAtK(n: number, c: number, k: number): number {
@@ -51,6 +52,8 @@ export interface EvalOptions {
 export interface EvalReport {
   /** Greedy pass@1. */
   accuracy: number;
+  /** 95 % Wilson interval of `accuracy` over the n tasks (how much of a difference is noise). */
+  accuracyCi95: [number, number];
   passAt1Sampled: number;
   passAtK: number;
   majAtK: number;
@@ -103,5 +106,5 @@ export async function evaluate(s: EvalServices, o: EvalOptions = {}): Promise<Ev
     o.onProgress?.(n, total);
   }, () => signal.aborted);
 
-  return { accuracy: n ? greedy / n : 0, passAt1Sampled: n ? pass1 / n : 0, passAtK: n ? passK / n : 0, majAtK: n ? maj / n : 0, k, samples, n, tokens, wallMs: Date.now() - t0 };
+  return { accuracy: n ? greedy / n : 0, accuracyCi95: wilsonInterval(greedy, n), passAt1Sampled: n ? pass1 / n : 0, passAtK: n ? passK / n : 0, majAtK: n ? maj / n : 0, k, samples, n, tokens, wallMs: Date.now() - t0 };
 }

@@ -4,6 +4,7 @@ import { runReward, runGrader } from '../../pipeline/run.js';
 import { createProgress } from '../progress.js';
 import { ReasonerError } from '../../errors.js';
 import { globals, intFlag, pluginFlag, printJson, splitFlag, withKernel } from '../shared.js';
+import { percent, percentWithCi } from '../../util/stats.js';
 
 export function registerEval(program: Command): void {
   program
@@ -40,11 +41,11 @@ export function registerEval(program: Command): void {
           },
         );
         bar.stop();
-        await kernel.hooks.evalResult.promise({ task: tasks.name, split: opts.split, n: report.n, metrics: { ...report } });
+        const { accuracyCi95: [accuracyLow, accuracyHigh], ...numbers } = report;
+        await kernel.hooks.evalResult.promise({ task: tasks.name, split: opts.split, n: report.n, metrics: { ...numbers, accuracyLow, accuracyHigh } });
         if (g.json) printJson(report);
         else {
-          const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-          process.stdout.write(`${tasks.name} ${opts.split} (${report.n} tasks): greedy pass@1 ${pct(report.accuracy)}  pass@${report.k} ${pct(report.passAtK)}  maj@${report.k} ${pct(report.majAtK)}  sampled pass@1 ${pct(report.passAt1Sampled)}  ${report.tokens} tokens  ${(report.wallMs / 1000).toFixed(1)} s\n`);
+          process.stdout.write(`${tasks.name} ${opts.split} (${report.n} tasks): greedy pass@1 ${percentWithCi(report.accuracy, report.n)}  pass@${report.k} ${percent(report.passAtK)}  maj@${report.k} ${percent(report.majAtK)}  sampled pass@1 ${percent(report.passAt1Sampled)}  ${report.tokens} tokens  ${(report.wallMs / 1000).toFixed(1)} s\n`);
         }
       }, (c) => (tasksSpec ? { ...c, tasks: tasksSpec } : c));
     });

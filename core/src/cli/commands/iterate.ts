@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { iteratePipeline, type RoundEval } from '../../pipeline/iterate.js';
 import { createProgress } from '../progress.js';
 import { globals, intFlag, printJson, withKernel } from '../shared.js';
+import { percent as pct, percentWithCi, wilsonInterval } from '../../util/stats.js';
 
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export function registerIterate(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function registerIterate(program: Command): void {
         const tty = !g.json && process.stderr.isTTY === true;
         let bar = createProgress('', false);
         let phase = '';
-        const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${pct(e.greedy)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}`);
+        const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${percentWithCi(e.greedy, e.n)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}`);
         const res = await iteratePipeline(kernel, {
           rounds, resume: opts.resume, runId: opts.runId, signal,
           tasksPerRound: intFlag(opts.tasksPerRound, '--tasks-per-round'), evalSplit: opts.evalSplit as 'test',
@@ -47,7 +47,7 @@ export function registerIterate(program: Command): void {
           },
         });
         bar.stop();
-        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
+        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, greedyCi95: wilsonInterval(Math.round(r.greedy * r.n), r.n), passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
         if (g.json) printJson({ rounds: rows, checkpoint: res.checkpoint, start: res.state.start, dir: res.dir });
         else kernel.logger.info(`done: ${res.state.rounds.length} rounds in ${res.dir}; last checkpoint ${res.checkpoint ?? '(none)'} (load it with the policy's checkpoint option)`);
         if (signal.aborted) process.exitCode = 130;
