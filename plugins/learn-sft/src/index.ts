@@ -24,7 +24,7 @@ export interface SftOptions extends LoopDefaults {
    */
   streams: number;
   /**
-   * Decode every searched prompt greedily first and lead its streams with the greedy answer when
+   * Decode every solved prompt greedily first and lead its streams with the greedy answer when
    * that fails (the dead end greedy decoding itself walks into); needs `streams` ≥ 1.
    */
   greedyStreams: boolean;

@@ -4,7 +4,6 @@ import { createProgress } from '../progress.js';
 import { globals, intFlag, printJson, withKernel } from '../shared.js';
 import { percent as pct, percentWithCi, wilsonInterval } from '../../util/stats.js';
 
-
 export function registerIterate(program: Command): void {
   program
     .command('iterate')
