@@ -46,8 +46,10 @@ export function registerIterate(program: Command): void {
           },
         });
         bar.stop();
-        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, greedyCi95: wilsonInterval(Math.round(r.greedy * r.n), r.n), passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
-        if (g.json) printJson({ rounds: rows, checkpoint: res.checkpoint, start: res.state.start, dir: res.dir });
+        const ci = (e: RoundEval) => wilsonInterval(Math.round(e.greedy * e.n), e.n);
+        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, greedyCi95: ci(r), passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
+        const start = res.state.start && { ...res.state.start, greedyCi95: ci(res.state.start) };
+        if (g.json) printJson({ rounds: rows, checkpoint: res.checkpoint, start, dir: res.dir });
         else kernel.logger.info(`done: ${res.state.rounds.length} rounds in ${res.dir}; last checkpoint ${res.checkpoint ?? '(none)'} (load it with the policy's checkpoint option)`);
         if (signal.aborted) process.exitCode = 130;
       });
