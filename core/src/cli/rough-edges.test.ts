@@ -171,6 +171,16 @@ describe('data export, eval flags', () => {
     const s = await cli(['eval', '--split', 'tset']);
     expect(s.err).toContain('RSN_ERR_USAGE: --split must be one of train, validation, test');
   });
+
+  it('eval --limit past the end of the split says how many tasks it evaluated', async () => {
+    write('lim/reasoner.config.json', JSON.stringify({ tasks: '../local/tasks.mjs', policy: '../local/policy.mjs', search: '../local/search.mjs' }));
+    const r = await cli(['eval', '--limit', '10', '--k', '1', '--json'], path.join(dir, 'lim'));
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).n).toBe(4);
+    expect(r.err).toContain('--limit 10: the test split of "split-tasks" has 4 tasks; all 4 were evaluated');
+    const exact = await cli(['eval', '--limit', '4', '--k', '1', '--json'], path.join(dir, 'lim'));
+    expect(exact.err).not.toContain('--limit');
+  });
 });
 
 describe('config and plugin messages', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@reasoner/core';
 import type { Task } from '@reasoner/core';
-import { countdownStream, generateCountdown, noisySolution, verifyCountdown } from './index.js';
+import { countdownStream, fixFirstSlip, generateCountdown, noisySolution, verifyCountdown } from './index.js';
 
 const task = (numbers: number[], target: number): Task => ({ id: 't', prompt: `${numbers.join(' ')}>${target}\n`, answer: String(target) });
 
@@ -48,5 +48,27 @@ describe('countdownStream', () => {
       expect(s.split('\n').some((l) => /^<+$/.test(l))).toBe(true);
     }
     expect(made).toBeGreaterThan(20);
+  });
+});
+
+describe('fixFirstSlip', () => {
+  const t = task([21, 19, 14], 26);
+
+  it('writes the first wrong result right and drops what follows it', () => {
+    expect(fixFirstSlip(t, '21-19=2\n14+2=26\n=26\n')).toBe('21-19=2\n14+2=16\n');
+    expect(fixFirstSlip(t, '21-19=3\n14+3=17\n=17\n')).toBe('21-19=2\n');
+    // A fix that reaches the target is still a fix: decoding on from it can finish.
+    expect(fixFirstSlip(t, '19-14=5\n21+5=25\n=25\n')).toBe('19-14=5\n21+5=26\n');
+  });
+
+  it('keeps the attempt\'s backtracks before the slip', () => {
+    expect(fixFirstSlip(t, '21+14=35\n<\n21-19=2\n14*2=26\n')).toBe('21+14=35\n<\n21-19=2\n14*2=28\n');
+  });
+
+  it('fixes nothing when the attempt has no wrong result or breaks down another way first', () => {
+    expect(fixFirstSlip(t, '21+14=35\n35-19=16\n=26\n')).toBeUndefined(); // right arithmetic, wrong final
+    expect(fixFirstSlip(t, '21-14=7\n7-19=0\n=26\n')).toBeUndefined(); // impossible step
+    expect(fixFirstSlip(t, 'banana\n21-19=3\n')).toBeUndefined();
+    expect(fixFirstSlip(t, '19-14=5\n21+5=26\n=26\n')).toBeUndefined(); // correct
   });
 });

@@ -7,14 +7,15 @@ import { applyStep } from './walk.js';
  * The steps of a failed attempt up to its first mistake, with that mistake done right: a step
  * with a wrong result is written with its true one (the dead end the policy should have seen),
  * an impossible step (unavailable number, negative or inexact result), a bad backtrack or a
- * final line that is not the target ends the attempt before it. Returns the lines and the steps
- * still in effect, or undefined when the honest replay reaches the target (then the attempt
- * was not a dead end).
+ * final line that is not the target ends the attempt before it. Returns the lines, the steps
+ * still in effect, whether it stopped at a wrong result (`slip`) and whether the honest replay
+ * reached the target (then the attempt was no dead end).
  */
-function honestPrefix(numbers: readonly number[], target: number, failed: string): { lines: string[]; stack: string[] } | undefined {
+function honestPrefix(numbers: readonly number[], target: number, failed: string): { lines: string[]; stack: string[]; slip: boolean; reached: boolean } {
   const pool = [...numbers];
   const lines: string[] = [];
   const stack: { text: string; a: number; b: number; c: number }[] = [];
+  let slip = false, reached = false;
   for (const text of splitLines(failed)) {
     const line = parseLine(text);
     if (line.kind === 'backtrack') {
@@ -36,13 +37,26 @@ function honestPrefix(numbers: readonly number[], target: number, failed: string
     if (c === undefined) break;
     const step = { a, op, b, c };
     applyStep(pool, step);
-    if (pool.includes(target)) return undefined;
     const honest = formatStep(step);
     lines.push(honest);
     stack.push({ text: honest, a, b, c });
-    if (c !== line.step.c) break;
+    reached = pool.includes(target);
+    slip = c !== line.step.c;
+    if (slip || reached) break;
   }
-  return { lines, stack: stack.map((e) => e.text) };
+  return { lines, stack: stack.map((e) => e.text), slip, reached };
+}
+
+/**
+ * A wrong result fixed in place: the attempt's lines up to its first wrong-result step, that
+ * step written with its true result (a calculator's correction). Undefined when the attempt
+ * breaks down some other way first (an impossible step, text it cannot parse) or has no wrong
+ * result. For diagnosis: how far an attempt gets when only its arithmetic is repaired.
+ */
+export function fixFirstSlip(task: Task, attempt: string): string | undefined {
+  const { numbers, target } = countdownProblemOf(task);
+  const p = honestPrefix(numbers, target, attempt);
+  return p.slip ? joinLines(p.lines) : undefined;
 }
 
 /**
@@ -57,7 +71,7 @@ export function countdownStream(task: Task, failed: string, correct: string): st
   const { numbers, target } = countdownProblemOf(task);
   if (!verifyCountdown(task, correct).correct) return undefined;
   const attempt = honestPrefix(numbers, target, failed);
-  if (!attempt || attempt.stack.length === 0) return undefined;
+  if (attempt.reached || attempt.stack.length === 0) return undefined;
   const good = splitLines(correct).map((l) => l.trim());
   let shared = 0;
   while (shared < attempt.stack.length && shared < good.length && attempt.stack[shared] === good[shared]) shared++;

@@ -41,6 +41,11 @@ export function registerEval(program: Command): void {
           },
         );
         bar.stop();
+        const limit = intFlag(opts.limit, '--limit');
+        // A limit past the split's end evaluates the whole split: say so, or n is misread.
+        if (limit !== undefined && report.n < limit && !signal.aborted) {
+          kernel.logger.warn(`--limit ${limit}: the ${opts.split} split of "${tasks.name}" has ${report.n} tasks; all ${report.n} were evaluated`);
+        }
         const { accuracyCi95: [accuracyLow, accuracyHigh], ...numbers } = report;
         await kernel.hooks.evalResult.promise({ task: tasks.name, split: opts.split, n: report.n, metrics: { ...numbers, accuracyLow, accuracyHigh } });
         if (g.json) printJson(report);
