@@ -22,7 +22,7 @@ export type { CountdownGenOptions, CountdownMeta, CountdownProblem } from './gen
 export { verifyCountdown, verifyCountdownPartial, replayCountdown, countdownProblemOf } from './verify.js';
 export type { CountdownState } from './verify.js';
 export { noisySolution } from './noisy.js';
-export { countdownStream, fixFirstSlip } from './stream.js';
+export { backOut, countdownStream, fixFirstSlip } from './stream.js';
 export type { NoisyOptions } from './noisy.js';
 
 /** Options, written once: the TypeScript type and `countdownDefaults` are derived from this schema. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@reasoner/core';
 import type { Task } from '@reasoner/core';
-import { countdownStream, fixFirstSlip, generateCountdown, noisySolution, verifyCountdown } from './index.js';
+import { backOut, countdownStream, fixFirstSlip, generateCountdown, noisySolution, verifyCountdown } from './index.js';
 
 const task = (numbers: number[], target: number): Task => ({ id: 't', prompt: `${numbers.join(' ')}>${target}\n`, answer: String(target) });
 
@@ -70,5 +70,21 @@ describe('fixFirstSlip', () => {
     expect(fixFirstSlip(t, '21-14=7\n7-19=0\n=26\n')).toBeUndefined(); // impossible step
     expect(fixFirstSlip(t, 'banana\n21-19=3\n')).toBeUndefined();
     expect(fixFirstSlip(t, '19-14=5\n21+5=26\n=26\n')).toBeUndefined(); // correct
+  });
+});
+
+describe('backOut', () => {
+  const t = task([21, 19, 14], 26);
+
+  it('backtracks every step still in effect after the honest prefix', () => {
+    expect(backOut(t, '21+14=35\n35-19=16\n=16\n')).toBe('21+14=35\n35-19=16\n<<\n');
+    expect(backOut(t, '21-19=2\n14+2=26\n=26\n')).toBe('21-19=2\n14+2=16\n<<\n');
+    expect(backOut(t, '21+14=35\n<\n21-19=2\n=2\n')).toBe('21+14=35\n<\n21-19=2\n<\n');
+  });
+
+  it('has nothing to back out of without a valid step, or when the honest replay reaches the target', () => {
+    expect(backOut(t, '=26\n')).toBeUndefined();
+    expect(backOut(t, '19-14=5\n21+5=25\n=25\n')).toBeUndefined(); // repaired, 21+5 reaches 26
+    expect(backOut(t, 'banana\n')).toBeUndefined();
   });
 });

@@ -60,6 +60,18 @@ export function fixFirstSlip(task: Task, attempt: string): string | undefined {
 }
 
 /**
+ * A failed attempt backed out of entirely: its steps up to the first mistake (done right), then a
+ * backtrack of every step still in effect, so decoding can start a new plan from the original
+ * numbers. Undefined when there is nothing to back out of (no valid step) or the honest replay
+ * reaches the target. For diagnosis: what greedy decoding does when it is made to try again.
+ */
+export function backOut(task: Task, attempt: string): string | undefined {
+  const { numbers, target } = countdownProblemOf(task);
+  const p = honestPrefix(numbers, target, attempt);
+  return p.reached || p.stack.length === 0 ? undefined : joinLines([...p.lines, formatBacktrack(p.stack.length)]);
+}
+
+/**
  * One solution that searches in the open (Stream of Search, Gandhi et al. 2024): the failed
  * attempt up to its first mistake (done right), a backtrack to where it parted from the correct
  * solution, then the correct solution from there. Built from a search's own candidates, this
