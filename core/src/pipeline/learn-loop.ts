@@ -71,7 +71,7 @@ export async function trainLoop<T extends LoopItem>(env: Pick<LearnEnv, 'policy'
   const policy = env.policy;
   const perEpoch = Math.ceil(o.items.length / o.batchSize);
   const total = Math.min(o.maxSteps ?? Infinity, perEpoch * o.epochs);
-  if (o.optimizer) policy.configure({ ...o.optimizer, ...(o.optimizer.totalSteps === undefined ? { totalSteps: policy.optimizer().step + total } : {}) });
+  if (o.optimizer) policy.configure({ ...o.optimizer, ...(o.optimizer.totalSteps === undefined ? { totalSteps: total } : {}) });
   const sums: Record<string, number> = {};
   const t0 = Date.now();
   let trainMs = 0;

@@ -171,7 +171,7 @@ export interface OptimizerSettings {
   schedule: LrSchedule;
   /** Linear warmup steps from 0 (counted from the policy's current step when configured). */
   warmup: number;
-  /** Steps the schedule spans (cosine / linear decay end there). */
+  /** Steps the schedule spans, counted from the step it was configured at (cosine / linear decay end there). */
   totalSteps: number;
   /** LR at the end of the decay, as a share of `lr`. */
   minLrRatio: number;

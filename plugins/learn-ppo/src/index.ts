@@ -108,7 +108,7 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
       const t0 = Date.now();
       const all = await drawTasks(env.tasks, env.trainSplit, o.iterations * o.promptsPerIteration, env.rng.fork('tasks'), o.iterations * o.promptsPerIteration * 2);
       if (all.length === 0) throw nothingToLearn(name, `task source "${env.tasks.name}" has no ${env.trainSplit} tasks`, 'configure a task source with a training split');
-      policy.configure({ lr: o.lr, schedule: o.schedule, warmup: o.warmup, totalSteps: policy.optimizer().step + o.iterations * o.updatesPerBatch * Math.max(1, o.miniBatch ? Math.ceil((o.promptsPerIteration * o.groupSize) / o.miniBatch) : 1) });
+      policy.configure({ lr: o.lr, schedule: o.schedule, warmup: o.warmup, totalSteps: o.iterations * o.updatesPerBatch * Math.max(1, o.miniBatch ? Math.ceil((o.promptsPerIteration * o.groupSize) / o.miniBatch) : 1) });
       const ref: ScoringPolicy = await policy.reference();
       const sums: Record<string, number> = {};
       let steps = 0, tokens = 0, trainMs = 0, failure: ReasonerError | undefined;

@@ -10,6 +10,8 @@ import { ownedVariable } from './model.js';
 export class AdamW {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
+  /** Restored moments of parameters not registered yet (the value head is built on first use). */
+  private readonly pending = new Map<string, CheckpointWeight>();
   /** Updates applied so far (bias correction uses it). */
   t = 0;
 
@@ -21,8 +23,14 @@ export class AdamW {
   private ensure(name: string): void {
     if (this.m.has(name)) return;
     const p = this.params.get(name)!;
-    this.m.set(name, ownedVariable(tf.zerosLike(p), false));
-    this.v.set(name, ownedVariable(tf.zerosLike(p), false));
+    const moment = (k: 'm' | 'v'): tf.Variable => {
+      const saved = this.pending.get(`${k}.${name}`);
+      this.pending.delete(`${k}.${name}`);
+      if (saved && saved.shape.join(',') !== p.shape.join(',')) throw mismatch(`${k}.${name}`, saved.shape, p.shape);
+      return ownedVariable(saved ? tf.tensor(saved.data, saved.shape, 'float32') : tf.zerosLike(p), false);
+    };
+    this.m.set(name, moment('m'));
+    this.v.set(name, moment('v'));
   }
 
   /** One update with `grads` keyed by variable name (tfjs's `variableGrads` keys), scaled by `gradScale` (clipping). */
@@ -49,7 +57,8 @@ export class AdamW {
 
   /** Moments as `m.<param>` / `v.<param>` tensors plus `{ t, beta1, beta2 }`. */
   async state(): Promise<TensorFile> {
-    const tensors = new Map<string, CheckpointWeight>();
+    // Moments restored for a parameter this run never built are kept, not dropped.
+    const tensors = new Map<string, CheckpointWeight>(this.pending);
     for (const [name, m] of this.m) {
       tensors.set(`m.${name}`, { shape: m.shape, data: (await m.data()) as Float32Array });
       tensors.set(`v.${name}`, { shape: m.shape, data: (await this.v.get(name)!.data()) as Float32Array });
@@ -59,14 +68,17 @@ export class AdamW {
 
   /** Restores `state()`; a moment whose shape does not match its parameter is RSN_ERR_CHECKPOINT. */
   restore(file: TensorFile): void {
+    this.pending.clear();
+    for (const [key, saved] of file.tensors) {
+      const name = key.slice(2);
+      if ((key.startsWith('m.') || key.startsWith('v.')) && !this.params.has(name)) this.pending.set(key, saved);
+    }
     for (const [name, p] of this.params) {
       this.ensure(name);
       for (const [k, target] of [['m', this.m.get(name)!], ['v', this.v.get(name)!]] as const) {
         const saved = file.tensors.get(`${k}.${name}`);
         if (!saved) { target.assign(tf.zerosLike(p)); continue; }
-        if (saved.shape.join(',') !== p.shape.join(',')) {
-          throw new ReasonerError('RSN_ERR_CHECKPOINT', `optimizer state ${k}.${name} has shape [${saved.shape}], the parameter has [${p.shape}]`, { hint: 'the optimizer state belongs to another model: delete optimizer.json/.bin to start the moments fresh' });
-        }
+        if (saved.shape.join(',') !== p.shape.join(',')) throw mismatch(`${k}.${name}`, saved.shape, p.shape);
         tf.tidy(() => target.assign(tf.tensor(saved.data, saved.shape, 'float32')));
       }
     }
@@ -75,6 +87,7 @@ export class AdamW {
 
   /** Zeroes the moments and the step count. */
   reset(): void {
+    this.pending.clear();
     tf.tidy(() => { for (const x of [...this.m.values(), ...this.v.values()]) x.assign(tf.zerosLike(x)); });
     this.t = 0;
   }
@@ -84,4 +97,8 @@ export class AdamW {
     this.m.clear();
     this.v.clear();
   }
+}
+
+function mismatch(key: string, saved: readonly number[], param: readonly number[]): ReasonerError {
+  return new ReasonerError('RSN_ERR_CHECKPOINT', `optimizer state ${key} has shape [${saved}], the parameter has [${param}]`, { hint: 'the optimizer state belongs to another model: delete optimizer.json/.bin to start the moments fresh' });
 }

@@ -149,6 +149,11 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
   private settings: OptimizerSettings;
   /** Optimizer step at which the current schedule started (warmup counts from here). */
   private scheduleFrom = 0;
+  /**
+   * What configure() set before the tfjs model (and its saved optimizer state) loaded: it wins
+   * over the checkpoint's saved settings, and a schedule it set starts at the loaded step.
+   */
+  private configuredBeforeLoad?: { settings: Partial<OptimizerSettings>; restartSchedule: boolean };
   private savedId: string;
   private sinceSave = 0;
   private meta: CheckpointMeta;
@@ -223,6 +228,13 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
       this.trainer!.opt.reset();
       this.scheduleFrom = 0;
     }
+    // Settings a learner gave before the weights loaded are newer than the checkpoint's.
+    const early = this.configuredBeforeLoad;
+    this.configuredBeforeLoad = undefined;
+    if (early) {
+      this.settings = { ...this.settings, ...early.settings };
+      if (early.restartSchedule) this.scheduleFrom = this.trainer!.opt.t;
+    }
     this.trainer!.opt.beta1 = this.settings.beta1;
     this.trainer!.opt.beta2 = this.settings.beta2;
     if (st.valueHead) {
@@ -234,6 +246,7 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     }
   }
 
+  /** The settings in force and the optimizer's step (0 until the weights load: the checkpoint's step is not read before). */
   optimizer(): OptimizerSettings & { step: number } {
     return { ...this.settings, step: this.trainer?.opt.t ?? 0 };
   }
@@ -241,7 +254,12 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
   configure(settings: Partial<OptimizerSettings>): void {
     checkSettings(settings);
     const scheduleKeys: Array<keyof OptimizerSettings> = ['lr', 'schedule', 'warmup', 'totalSteps', 'minLrRatio'];
-    if (scheduleKeys.some((k) => k in settings)) this.scheduleFrom = this.trainer?.opt.t ?? 0;
+    const restart = scheduleKeys.some((k) => k in settings);
+    if (restart) this.scheduleFrom = this.trainer?.opt.t ?? 0;
+    if (!this.trainer) {
+      const prev = this.configuredBeforeLoad;
+      this.configuredBeforeLoad = { settings: { ...prev?.settings, ...settings }, restartSchedule: (prev?.restartSchedule ?? false) || restart };
+    }
     this.settings = { ...this.settings, ...settings };
     if (this.trainer) {
       this.trainer.opt.beta1 = this.settings.beta1;
@@ -256,7 +274,7 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     const plan = planObjective(objective, batch.sequences, rows);
     if (plan.needsValues) this.valueHead ??= new ValueHead(model.arch.dModel);
     // A DPO pair needs both rows in one micro-batch.
-    const maxRows = Math.max(microBatch ?? this.microRows, 2);
+    const maxRows = Math.max(microBatch ?? this.microRows, ...plan.units.map((u) => u.length));
     const parts = microBatches(rows, plan.units, maxRows, microBatch !== undefined ? Number.MAX_SAFE_INTEGER : this.microPositions);
     const tensors = parts.map((m) => makeBatch(m.idx.map((i) => rows[i]!)));
     return { rows, plan, parts, tensors, tokens: tensors.reduce((a, b) => a + b.tokens, 0) };
