@@ -58,8 +58,9 @@ export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): {
     let made = 0;
     const task = groupTask(g);
     for (let k = 0; made < o.pairsPerPrompt && k < good.length * bad.length; k++) {
-      let c = good[k % good.length]!;
-      const r = bad[Math.floor(k / good.length) % bad.length]!;
+      // Rejected first: every mistake is paired (with the shortest correct) before any repeats.
+      let c = good[Math.floor(k / bad.length) % good.length]!;
+      const r = bad[k % bad.length]!;
       if (o.by === 'stream') {
         const text = o.stream?.(task, r.text, c.text);
         if (text === undefined) continue;

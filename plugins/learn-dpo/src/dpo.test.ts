@@ -23,6 +23,9 @@ describe('preference pairs', () => {
     const { pairs, stats } = buildPairs(groupsFromRecords([rec(0, [['1', true], ['2', false], ['3', false]]), rec(1, [['4', true]])]), { by: 'correct', pairsPerPrompt: 4, minMargin: 0 });
     expect(pairs.map((p) => [p.chosen, p.rejected])).toEqual([['1', '2'], ['1', '3']]);
     expect(stats.promptsWithPairs).toBe(1);
+    // More correct than pairs: still one pair per distinct mistake.
+    const many = buildPairs(groupsFromRecords([rec(0, [['1', true], ['11', true], ['111', true], ['5', false], ['6', false], ['7', false]])]), { by: 'correct', pairsPerPrompt: 3, minMargin: 0 });
+    expect(many.pairs.map((p) => p.rejected)).toEqual(['5', '6', '7']);
   });
   it('refuses identical chosen and rejected texts (e.g. two graders disagreeing on one text)', () => {
     const groups = [{ taskId: 'a', prompt: 'p', gold: null, candidates: [
@@ -59,5 +62,14 @@ describe('learn-dpo on the fake trainable policy', () => {
     await expect(createDpoLearner().learn(fakeLearnEnv({ records: allRight, outDir: path.join(dir, 'b') }))).rejects.toMatchObject({ code: 'RSN_ERR_DATASET', message: expect.stringContaining('both a correct and an incorrect') });
     const allWrong = [rec(0, [['9', false], ['8', false]])];
     await expect(createDpoLearner().learn(fakeLearnEnv({ records: allWrong, outDir: path.join(dir, 'c') }))).rejects.toMatchObject({ code: 'RSN_ERR_DATASET', message: expect.stringContaining('none of the 2 candidates') });
+  });
+
+  it('a NaN loss on the very first step is RSN_ERR_TRAIN (the unchanged weights saved), not a 0-step success', async () => {
+    const policy = new FakeTrainablePolicy({ completions: sumCompletions, nanFromStep: 1 });
+    const records = [rec(0, [[sumTask(0).answer!, true], ['9', false]])];
+    const err = await createDpoLearner().learn(fakeLearnEnv({ policy, records, outDir: path.join(dir, 'nan') })).catch((e) => e);
+    expect(err.code).toBe('RSN_ERR_TRAIN');
+    expect(err.message).toContain('stopped after 0 good steps');
+    expect(err.context.checkpoint).toBe(path.join(dir, 'nan', 'checkpoint'));
   });
 });

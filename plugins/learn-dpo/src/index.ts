@@ -72,7 +72,8 @@ export function createDpoLearner(options: Partial<DpoOptions> = {}): Learner {
       } finally {
         await ref.close?.();
       }
-      const saved = loop.steps > 0 ? await saveOrFail(policy, path.join(env.outDir, 'checkpoint'), loop, name) : undefined;
+      // A failed first step still ends in RSN_ERR_TRAIN (with the unchanged weights saved), not a silent 0-step success.
+      const saved = loop.steps > 0 || loop.error ? await saveOrFail(policy, path.join(env.outDir, 'checkpoint'), loop, name) : undefined;
       return {
         checkpoint: saved?.dir, steps: loop.steps, tokens: loop.tokens, wallMs: Date.now() - t0,
         metrics: { ...loop.metrics, pairs: pairs.length, identicalRefused: stats.identical, promptsWithPairs: stats.promptsWithPairs, prompts: gs.prompts, trainMs: loop.trainMs },

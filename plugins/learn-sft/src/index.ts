@@ -115,7 +115,12 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
         'search harder (more samples, a tree search) or on easier tasks, turn on `rationalize` where the task has gold answers, or use filter: "all"');
       }
       const replay = await replaySet(env, Math.round(o.replay * (searched.length + rationalized.length + streamed.length)));
-      const items = [...searched, ...rationalized, ...streamed, ...replay];
+      // Examples the policy's context cannot hold would fail their batch (streams are already filtered).
+      const fits = fitsContext(policy);
+      const all = [...searched, ...rationalized, ...streamed, ...replay];
+      const items = all.filter((x) => fits(x.prompt, x.completion));
+      if (items.length < all.length) env.logger.warn(`${name}: ${all.length - items.length} of ${all.length} examples do not fit the policy's context and are dropped`);
+      if (items.length === 0) throw nothingToLearn(name, `none of the ${all.length} examples fits the policy's context (${policy.contextLength} tokens)`, 'use a policy with a longer context, or shorter solutions');
       env.logger.info(`${name}: ${searched.length} searched + ${rationalized.length} rationalised + ${streamed.length} streams + ${replay.length} replayed examples from ${stats.prompts} prompts (${stats.solved} solved)`);
       const loop = await trainLoop({ ...env, policy }, {
         items, batchSize: o.batchSize, epochs: o.epochs, maxSteps: o.maxSteps, rng: env.rng.fork('batches'),
@@ -125,7 +130,8 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
           objective: { kind: 'nll', weights: rows.map((r) => r.weight) },
         }),
       });
-      const saved = loop.steps > 0 ? await saveOrFail(policy, path.join(env.outDir, 'checkpoint'), loop, name) : undefined;
+      // A failed first step still ends in RSN_ERR_TRAIN (with the unchanged weights saved), not a silent 0-step success.
+      const saved = loop.steps > 0 || loop.error ? await saveOrFail(policy, path.join(env.outDir, 'checkpoint'), loop, name) : undefined;
       return {
         checkpoint: saved?.dir,
         steps: loop.steps,

@@ -120,6 +120,27 @@ describe('learn-sft on the fake trainable policy', () => {
     expect(saved.optimizer().step).toBe(2);
   });
 
+  it('a NaN loss on the very first step is RSN_ERR_TRAIN too, not a 0-step success', async () => {
+    const policy = new FakeTrainablePolicy({ completions: sumCompletions, nanFromStep: 1 });
+    const env = fakeLearnEnv({ policy, records: [rec(0, [[sumTask(0).answer!, true]])], outDir: path.join(dir, 'nan1') });
+    const err = await createSftLearner({ replay: 0 }).learn(env).catch((e) => e);
+    expect(err.code).toBe('RSN_ERR_TRAIN');
+    expect(err.message).toContain('stopped after 0 good steps');
+  });
+
+  it('examples longer than the policy\'s context are dropped with a warning, not a failed run', async () => {
+    const policy = new FakeTrainablePolicy({ completions: sumCompletions });
+    Object.defineProperty(policy, 'contextLength', { value: 12 });
+    const long = sumTask(1).answer! + ' '.repeat(40);
+    const records = [rec(0, [[sumTask(0).answer!, true]]), rec(1, [[long, true]])];
+    const warnings: string[] = [];
+    const env = fakeLearnEnv({ policy, records, outDir: path.join(dir, 'ctx') });
+    const report = await createSftLearner({ replay: 0, perPrompt: 1 }).learn({ ...env, logger: { ...env.logger, warn: (m: string) => { warnings.push(m); } } });
+    expect(report.steps).toBeGreaterThan(0);
+    expect(report.metrics.examples).toBe(1);
+    expect(warnings.join('\n')).toContain('1 of 2 examples do not fit');
+  });
+
   it('a policy that is not trainable: RSN_ERR_NOT_TRAINABLE pointing to data export', async () => {
     const env = fakeLearnEnv({ outDir: path.join(dir, 'e') });
     const remote = { id: 'remote', capabilities: { logprobs: false, prefix: false, nativeN: false, trainable: false }, generate: env.policy.generate.bind(env.policy) };
