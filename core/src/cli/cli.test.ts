@@ -85,6 +85,9 @@ describe('reasoner CLI', () => {
     const recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(recs).toHaveLength(4);
     for (const x of recs) expect(Object.keys(x)).toEqual(expect.arrayContaining(['prompt', 'solution', 'reward']));
+    // `answer` is the gold answer (as in a task export); the policy's own answer is meta.predicted.
+    const run = readFileSync(path.join(p.dir, 'runs', 'exp', 'trajectories.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    recs.forEach((x, i) => { expect(x.answer).toBe(run[i].gold ?? undefined); expect(x.meta.predicted).toBe(run[i].answer); });
   });
 
   it('plugin-contributed commands run with the config\'s services', () => {

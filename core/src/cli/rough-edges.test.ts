@@ -181,6 +181,14 @@ describe('data export, eval flags', () => {
     const exact = await cli(['eval', '--limit', '4', '--k', '1', '--json'], path.join(dir, 'lim'));
     expect(exact.err).not.toContain('--limit');
   });
+
+  it('a temperature that is not a number ≥ 0, or a mistyped --eval-split, is RSN_ERR_USAGE', async () => {
+    for (const args of [['eval', '--temperature', 'hot'], ['eval', '--temperature', '-1'], ['iterate', '--temperature', 'x'], ['iterate', '--eval-split', 'tset']]) {
+      const r = await cli(args, path.join(dir, 'lim'));
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/RSN_ERR_USAGE: --(temperature must be a number ≥ 0|eval-split must be one of)/);
+    }
+  });
 });
 
 describe('config and plugin messages', () => {

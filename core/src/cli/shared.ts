@@ -100,8 +100,16 @@ export async function openOutput(file: string): Promise<OutputFile> {
 const SPLITS = ['train', 'validation', 'test'] as const;
 
 /** Checks a `--split` flag: train | validation | test, else RSN_ERR_USAGE. */
-export function splitFlag(value: unknown): (typeof SPLITS)[number] | undefined {
+export function splitFlag(value: unknown, flag = '--split'): (typeof SPLITS)[number] | undefined {
   if (value === undefined) return undefined;
-  if (!(SPLITS as readonly unknown[]).includes(value)) throw new ReasonerError('RSN_ERR_USAGE', `--split must be one of ${SPLITS.join(', ')} (got "${String(value)}")`, { hint: '--split test' });
+  if (!(SPLITS as readonly unknown[]).includes(value)) throw new ReasonerError('RSN_ERR_USAGE', `${flag} must be one of ${SPLITS.join(', ')} (got "${String(value)}")`, { hint: `${flag} test` });
   return value as (typeof SPLITS)[number];
+}
+
+/** Parses a sampling temperature flag (a number ≥ 0) or throws RSN_ERR_USAGE. */
+export function temperatureFlag(value: unknown, flag = '--temperature'): number | undefined {
+  if (value === undefined) return undefined;
+  const t = Number(value);
+  if (String(value).trim() === '' || !Number.isFinite(t) || t < 0) throw new ReasonerError('RSN_ERR_USAGE', `${flag} must be a number ≥ 0 (got "${String(value)}")`, { hint: `e.g. ${flag} 0.8` });
+  return t;
 }

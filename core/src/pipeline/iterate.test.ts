@@ -108,4 +108,42 @@ describe('iterate', () => {
     await expect(iteratePipeline(other, { rounds: 2, resume: 'nope', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_RUN_NOT_FOUND' });
     await other.close();
   });
+
+  it('keeps the evaluation held out: --eval-split train and overlapping splits are refused', async () => {
+    const k = await kernel();
+    await expect(iteratePipeline(k, { rounds: 1, runId: 'split-train', ...opts, evalSplit: 'train' })).rejects.toMatchObject({ code: 'RSN_ERR_USAGE', message: expect.stringContaining('held-out') });
+    await k.close();
+    // A source that serves the same tasks whatever the split (e.g. one JSONL file for all).
+    const same = definePlugin({ name: 'same-tasks', kind: 'task', apiVersion: 1, setup: () => { const s = sumSource(400); return { ...s, tasks: (q) => s.tasks({ ...q, split: 'train' }) }; } });
+    const k2 = await kernelFromConfig({ policy: policy({}), tasks: same, search, learn, run: { out: 'runs', seed: 3, concurrency: 4 } }, dir, createLogger('silent'));
+    await expect(iteratePipeline(k2, { rounds: 1, runId: 'overlap', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_DATASET', message: expect.stringContaining('also evaluation tasks') });
+    await k2.close();
+  });
+
+  it('a stop during an evaluation stores no number; the resume measures it again', async () => {
+    const k = await kernel();
+    // Stopped as the last evaluation task finishes: the diversity / KL probe is cut short.
+    const stop = new AbortController();
+    const res = await iteratePipeline(k, { rounds: 1, runId: 'stop-eval', ...opts, signal: stop.signal, onEvent: (e) => { if (e.phase === 'eval' && e.done >= opts.evalLimit) stop.abort(); } });
+    expect(res.state.start).toBeNull();
+    // Stopped in the middle of it: the stop surfaces as RSN_ERR_ABORTED, and nothing is stored either.
+    const mid = new AbortController();
+    await expect(iteratePipeline(k, { rounds: 1, runId: 'stop-eval-mid', ...opts, signal: mid.signal, onEvent: (e) => { if (e.phase === 'eval' && e.done >= 3) mid.abort(); } })).rejects.toMatchObject({ code: 'RSN_ERR_ABORTED' });
+    expect(JSON.parse(readFileSync(path.join(dir, 'runs', 'stop-eval-mid', 'iterate.json'), 'utf8')).start).toBeNull();
+    await k.close();
+    expect(JSON.parse(readFileSync(path.join(res.dir, 'iterate.json'), 'utf8')).start).toBeNull();
+    const k2 = await kernel();
+    const again = await iteratePipeline(k2, { rounds: 1, resume: 'stop-eval', ...opts });
+    await k2.close();
+    expect(again.state.start!.n).toBe(opts.evalLimit);
+    expect(again.state.start!.diversity).toBeGreaterThan(0);
+    expect(again.state.rounds).toHaveLength(1);
+  });
+
+  it('a run budget that ends a round\'s search is RSN_ERR_BUDGET_EXHAUSTED, and the partial search is not marked done', async () => {
+    const k = await kernelFromConfig({ policy: policy({}), tasks, search, learn, run: { out: 'runs', seed: 3, concurrency: 4, budget: { perRun: { calls: 10 } } } }, dir, createLogger('silent'));
+    await expect(iteratePipeline(k, { rounds: 1, runId: 'budget', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_BUDGET_EXHAUSTED' });
+    await k.close();
+    expect(existsSync(path.join(dir, 'runs', 'budget', 'round-1', 'search.done'))).toBe(false);
+  });
 });

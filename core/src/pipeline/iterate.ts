@@ -103,17 +103,19 @@ async function roundTasks(kernel: Kernel, split: TaskSplit, round: number, n: nu
 
 /** Diversity of samples and KL to the start policy, on the first `prompts` eval tasks. */
 async function probe(policy: TrainablePolicy, start: ScoringPolicy, tasks: Task[], samples: number, seed: number, signal: AbortSignal): Promise<{ diversity: number; klToStart: number }> {
-  let div = 0, klSum = 0, klTokens = 0;
-  for (const t of tasks) {
+  let div = 0, klSum = 0, klTokens = 0, seen = 0;
+  for (const [i, t] of tasks.entries()) {
     if (signal.aborted) break;
-    const res = await policy.generate({ prompt: t.prompt, n: samples, temperature: 1, seed: seed + div.toString().length });
+    // The same seed per prompt in every round, so rounds are compared on matched samples.
+    const res = await policy.generate({ prompt: t.prompt, n: samples, temperature: 1, seed: seed + i });
+    seen++;
     const texts = res.completions.map((c) => c.text);
     div += new Set(texts).size / Math.max(1, texts.length);
     const batch = { sequences: res.completions.map((c) => ({ prompt: t.prompt, completion: c.text, eos: c.finishReason === 'eos' })) };
     const [now, ref] = await Promise.all([policy.sequenceLogprobs(batch, signal), start.sequenceLogprobs(batch, signal)]);
     now.forEach((s, i) => { klSum += s.sum - ref[i]!.sum; klTokens += s.tokens; });
   }
-  return { diversity: tasks.length ? div / tasks.length : 0, klToStart: klTokens ? klSum / klTokens : 0 };
+  return { diversity: seen ? div / seen : 0, klToStart: klTokens ? klSum / klTokens : 0 };
 }
 
 export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promise<IterateResult> {
@@ -163,23 +165,32 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       await writeJsonAtomic(stateFile, state);
     }
     const opt = state.options;
+    // The held-out split must stay held out: training tasks come from the train split.
+    if (opt.evalSplit === 'train') throw new ReasonerError('RSN_ERR_USAGE', 'iterate evaluates on a held-out split, and "train" is where each round\'s training tasks come from', { hint: '--eval-split test (or validation)' });
+    const evalIds = new Set<string>();
+    for await (const t of tasks.tasks({ split: opt.evalSplit, limit: opt.evalLimit, signal })) evalIds.add(t.id);
     o.onEvent?.({ phase: 'start', runId, dir, resumedRounds: state.rounds.length, rounds: o.rounds });
     const evalTasks: Task[] = [];
     for await (const t of tasks.tasks({ split: opt.evalSplit, limit: o.probePrompts ?? ITERATE_DEFAULTS.probePrompts })) evalTasks.push(t);
 
-    const evalRound = async (round: number): Promise<RoundEval> => {
+    // An evaluation cut short by a stop is not a measurement: callers store nothing (undefined).
+    const evalRound = async (round: number): Promise<RoundEval | undefined> => {
       const t0 = Date.now();
       const rep: EvalReport = await evaluate({ tasks, policy, reward, grader, hooks: kernel.hooks }, {
         split: opt.evalSplit, limit: opt.evalLimit, k: opt.k, samples: opt.k, temperature: opt.temperature, concurrency: 8, seed, signal,
         onProgress: (done, total) => o.onEvent?.({ phase: 'eval', round, done, total: total ?? opt.evalLimit }),
       });
+      if (signal.aborted) return undefined;
       const pr = await probe(policy, start, evalTasks, o.probeSamples ?? ITERATE_DEFAULTS.probeSamples, seed, signal);
+      if (signal.aborted) return undefined;
       await kernel.hooks.evalResult.promise({ task: tasks.name, split: opt.evalSplit, n: rep.n, metrics: { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, round, ...pr } });
       return { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, k: rep.k, n: rep.n, ...pr, tokens: rep.tokens, wallMs: Date.now() - t0 };
     };
 
     if (!state.start) {
-      state.start = await evalRound(0);
+      const ev0 = await evalRound(0);
+      if (!ev0) return { dir, state, checkpoint: null };
+      state.start = ev0;
       await writeJsonAtomic(stateFile, state);
     }
     o.onEvent?.({ phase: 'baseline', eval: state.start });
@@ -202,8 +213,16 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
         });
         const todo = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);
         if (todo.length === 0) throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${env0.trainSplit} tasks left for round ${round}`, { hint: 'lower --tasks-per-round, or use a task source with a larger training split' });
+        const leaked = todo.filter((t) => evalIds.has(t.id));
+        if (leaked.length) throw new ReasonerError('RSN_ERR_DATASET', `${leaked.length} of round ${round}'s training tasks are also evaluation tasks (e.g. ${leaked[0]!.id}): the ${env0.trainSplit} and ${opt.evalSplit} splits of "${tasks.name}" overlap`, { hint: 'give the task source disjoint train and test data (task-jsonl: one file per split)' });
         records = await env0.rollout(todo);
         if (signal.aborted) break;
+        // A search the run budget cut short is not this round's data: stop before it is marked done.
+        if (budget.exhausted() && records.length < todo.length) {
+          throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', `round ${round}: the run budget ran out after ${records.length} of ${todo.length} searched tasks`, {
+            hint: `raise run.budget.perRun, or lower --tasks-per-round; then resume with --resume ${runId}`,
+          });
+        }
         await writeFile(trajFile, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
         await writeFile(path.join(rdir, 'search.done'), String(records.length));
       }
@@ -216,6 +235,7 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       if (signal.aborted) break;
       // 3. evaluate on the fixed held-out split
       const ev = await evalRound(round);
+      if (!ev) break;
       const result: RoundResult = {
         round, ...ev, tokens: searchTokens + (report.tokens ?? 0), searchTokens, trainTokens: report.tokens ?? 0, searchAccuracy,
         wallMs: Date.now() - t0, checkpoint: report.checkpoint ?? null, policyId: policy.id, learn: { steps: report.steps, metrics: report.metrics },

@@ -6,7 +6,7 @@ import { findPackage } from '../../kernel/resolve.js';
 import { loadKernel } from '../../kernel/load.js';
 import { runCompare, type CompareSearch } from '../../pipeline/compare.js';
 import { createLogger } from '../../util/logger.js';
-import { globals, intFlag, printJson, withKernel } from '../shared.js';
+import { globals, intFlag, printJson, withKernel, temperatureFlag } from '../shared.js';
 
 /** The searches compared by default: the repo's tree searches that are installed. */
 export function defaultSearches(dir: string): CompareSearch[] {
@@ -64,8 +64,7 @@ export function registerCompare(program: Command): void {
     .option('--out <dir>', 'output folder (relative to the config)', 'compare')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
-      const temperature = Number(opts.temperature);
-      if (!Number.isFinite(temperature) || temperature < 0) throw new ReasonerError('RSN_ERR_USAGE', `--temperature must be a number ≥ 0 (got "${opts.temperature}")`, { hint: 'e.g. --temperature 0.8' });
+      const temperature = temperatureFlag(opts.temperature)!;
       await withKernel(g, async (kernel, signal) => {
         const { report, files } = await runCompare(kernel, {
           split: opts.split as 'test' | undefined,

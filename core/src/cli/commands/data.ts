@@ -32,7 +32,8 @@ export function registerData(program: Command): void {
         for (const t of await RunStore.read(path.resolve(opts.run))) {
           if (n >= limit) break;
           if (t.error) continue;
-          write({ id: t.taskId, prompt: t.prompt, solution: t.solution, reward: t.reward?.value ?? 0, answer: t.answer ?? undefined, meta: { correct: t.correct, policyId: t.policyId, search: t.search.name } });
+          // `answer` is the gold answer, as in a task export (learners read it as such); the policy's own is `meta.predicted`.
+          write({ id: t.taskId, prompt: t.prompt, solution: t.solution, reward: t.reward?.value ?? 0, answer: t.gold ?? undefined, meta: { correct: t.correct, predicted: t.answer, policyId: t.policyId, search: t.search.name } });
         }
       } else {
         const tasksSpec = pluginFlag(opts.tasks, opts.tasksOptions, '--tasks');

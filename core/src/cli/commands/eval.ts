@@ -3,7 +3,7 @@ import { evaluate } from '../../pipeline/eval.js';
 import { runReward, runGrader } from '../../pipeline/run.js';
 import { createProgress } from '../progress.js';
 import { ReasonerError } from '../../errors.js';
-import { globals, intFlag, pluginFlag, printJson, splitFlag, withKernel } from '../shared.js';
+import { globals, intFlag, pluginFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
 import { percent, percentWithCi } from '../../util/stats.js';
 
 export function registerEval(program: Command): void {
@@ -21,6 +21,7 @@ export function registerEval(program: Command): void {
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
       splitFlag(opts.split);
+      temperatureFlag(opts.temperature);
       const k = intFlag(opts.k, '--k');
       const samples = intFlag(opts.samples, '--samples');
       if (samples !== undefined && k !== undefined && samples < k) {
@@ -35,7 +36,7 @@ export function registerEval(program: Command): void {
           { tasks, policy: kernel.require('policy'), reward: runReward(kernel), grader: runGrader(kernel), hooks: kernel.hooks },
           {
             split: opts.split as 'test', limit: intFlag(opts.limit, '--limit'), k,
-            samples, temperature: Number(opts.temperature),
+            samples, temperature: temperatureFlag(opts.temperature),
             concurrency: intFlag(opts.concurrency, '--concurrency'), seed: kernel.config.run.seed, signal,
             onProgress: (d) => bar.update(d),
           },

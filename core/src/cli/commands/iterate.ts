@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { iteratePipeline, type RoundEval } from '../../pipeline/iterate.js';
 import { createProgress } from '../progress.js';
-import { globals, intFlag, printJson, withKernel } from '../shared.js';
+import { globals, intFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
 import { percent as pct, percentWithCi, wilsonInterval } from '../../util/stats.js';
 
 export function registerIterate(program: Command): void {
@@ -19,6 +19,8 @@ export function registerIterate(program: Command): void {
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
       const rounds = intFlag(opts.rounds, '--rounds')!;
+      const evalSplit = splitFlag(opts.evalSplit, '--eval-split');
+      const temperature = temperatureFlag(opts.temperature);
       await withKernel(g, async (kernel, signal) => {
         const tty = !g.json && process.stderr.isTTY === true;
         let bar = createProgress('', false);
@@ -26,9 +28,9 @@ export function registerIterate(program: Command): void {
         const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${percentWithCi(e.greedy, e.n)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}`);
         const res = await iteratePipeline(kernel, {
           rounds, resume: opts.resume, runId: opts.runId, signal,
-          tasksPerRound: intFlag(opts.tasksPerRound, '--tasks-per-round'), evalSplit: opts.evalSplit as 'test',
+          tasksPerRound: intFlag(opts.tasksPerRound, '--tasks-per-round'), evalSplit,
           evalLimit: intFlag(opts.evalLimit, '--eval-limit'), k: intFlag(opts.k, '--k'),
-          temperature: opts.temperature === undefined ? undefined : Number(opts.temperature),
+          temperature,
           onEvent: (e) => {
             if (g.json) return;
             if (e.phase === 'start') kernel.logger.info(`${e.resumedRounds ? `resuming ${e.runId} after round ${e.resumedRounds}` : `starting ${e.runId}`} → ${e.dir}`);
