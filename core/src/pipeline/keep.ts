@@ -20,6 +20,7 @@ export async function keepCandidates(
       reward: c.reward?.value ?? null,
       correct: g?.correct ?? false,
       tokens: c.tokens,
+      ...(c.truncated ? { truncated: true as const } : {}),
     });
   }
   return kept;

@@ -24,7 +24,7 @@ export function samplerSearch(n: number, temperature: number, maxTokens?: number
           if (res.completions.length === 0) break;
           for (const c of res.completions) {
             const r = await env.reward.score(env.task, c.text);
-            candidates.push({ text: c.text, steps: split(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens });
+            candidates.push({ text: c.text, steps: split(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens, truncated: c.finishReason === 'length' });
           }
         }
       } catch (e) {

@@ -11,6 +11,8 @@ export interface CandidateRecord {
   /** The grader's verdict. */
   correct: boolean;
   tokens: number;
+  /** Present (true) when generation hit the token limit: the text has no end of its own. */
+  truncated?: true;
 }
 
 /** A search tree as a record keeps it: the best path and the most visited nodes, capped. */

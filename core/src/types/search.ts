@@ -15,6 +15,8 @@ export interface Candidate {
   reward?: RewardResult;
   tokens: number;
   logprobs?: number[];
+  /** The policy stopped at its token limit, not by ending the text (learners must not add an end token). */
+  truncated?: boolean;
 }
 
 /** A node of a search tree (tree searches fill `SearchResult.tree` with these). */

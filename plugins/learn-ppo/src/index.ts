@@ -150,7 +150,8 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
             // No outcome signal in this group (process scores may still rank its samples).
             if (o.algorithm === 'grpo' && a.every((x) => x === 0)) { zeroGroups++; if (!groupProcess) return; }
             r.candidates.forEach((c, i) => {
-              samples.push({ seq: { prompt: r.prompt, completion: c.text, eos: true }, task, reward: rewards[i]!, correct: c.correct, group: gi });
+              // A completion cut at the token limit is scored without an end token it never sampled.
+              samples.push({ seq: { prompt: r.prompt, completion: c.text, eos: c.truncated !== true }, task, reward: rewards[i]!, correct: c.correct, group: gi });
               advs.push(a[i]!);
             });
           });

@@ -11,6 +11,8 @@ export interface SftExample {
   weight: number;
   source: 'correct' | 'all' | 'rationalized' | 'replay' | 'stream';
   length: number;
+  /** false: the text stopped at the token limit, so no end token is trained after it. */
+  eos?: boolean;
 }
 
 export interface SftSetOptions {
@@ -33,7 +35,7 @@ export function starExamples(groups: readonly CandidateGroup[], o: SftSetOptions
     pool.sort((a, b) => a.text.length - b.text.length);
     for (const c of pool.slice(0, o.perPrompt)) {
       const w = o.weightByReward ? Math.max(0, c.reward ?? (c.correct ? 1 : 0)) : 1;
-      if (w > 0) out.push(example(g.prompt, c.text, w, o.filter === 'all' ? 'all' : 'correct'));
+      if (w > 0) out.push({ ...example(g.prompt, c.text, w, o.filter === 'all' ? 'all' : 'correct'), ...(c.truncated ? { eos: false } : {}) });
     }
   }
   return out;

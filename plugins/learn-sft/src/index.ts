@@ -126,7 +126,7 @@ export function createSftLearner(options: Partial<SftOptions> = {}): Learner {
         items, batchSize: o.batchSize, epochs: o.epochs, maxSteps: o.maxSteps, rng: env.rng.fork('batches'),
         optimizer: { lr: o.lr, schedule: o.schedule, warmup: o.warmup },
         build: async (rows) => ({
-          batch: { sequences: rows.map((r) => ({ prompt: r.prompt, completion: r.completion, eos: true })) },
+          batch: { sequences: rows.map((r) => ({ prompt: r.prompt, completion: r.completion, eos: r.eos !== false })) },
           objective: { kind: 'nll', weights: rows.map((r) => r.weight) },
         }),
       });

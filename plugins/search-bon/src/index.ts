@@ -50,7 +50,7 @@ export default definePlugin<BonOptions, 'search'>({
             usage.calls += res.usage.calls;
             for (const c of res.completions) {
               const r = await reward.score(task, c.text);
-              candidates.push({ text: c.text, steps: steps.split(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens, logprobs: c.logprobs });
+              candidates.push({ text: c.text, steps: steps.split(c.text), reward: r, answer: rewardAnswer(r), tokens: c.tokens, logprobs: c.logprobs, truncated: c.finishReason === 'length' });
             }
           }
         } catch (e) {
