@@ -93,8 +93,8 @@ export default definePlugin({ name: 'closer', kind: 'extension', apiVersion: 1, 
   }, 120_000);
 
   it('refuses a second writer on a live run (RSN_ERR_RUN_LOCKED)', async () => {
-    // Slow enough that the run is still live when the second process starts.
-    p.write('slow.config.ts', readFileSync(path.join(p.dir, 'reasoner.config.ts'), 'utf8').replace('delayMs: 40', 'delayMs: 400').replace(`count: ${TASKS}`, 'count: 24'));
+    // Slow enough that the run is still live when the second process starts (its start-up can take seconds on a loaded machine).
+    p.write('slow.config.ts', readFileSync(path.join(p.dir, 'reasoner.config.ts'), 'utf8').replace('delayMs: 40', 'delayMs: 1000').replace(`count: ${TASKS}`, 'count: 24'));
     const child = spawn(process.execPath, [CLI, 'run', '--config', 'slow.config.ts', '--run-id', 'r4'], { cwd: p.dir, stdio: 'pipe' });
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
