@@ -167,11 +167,13 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
     const opt = state.options;
     // The held-out split must stay held out: training tasks come from the train split.
     if (opt.evalSplit === 'train') throw new ReasonerError('RSN_ERR_USAGE', 'iterate evaluates on a held-out split, and "train" is where each round\'s training tasks come from', { hint: '--eval-split test (or validation)' });
-    const evalIds = new Set<string>();
-    for await (const t of tasks.tasks({ split: opt.evalSplit, limit: opt.evalLimit, signal })) evalIds.add(t.id);
+    // One read of the eval split: its ids (to refuse overlapping training tasks) and the probe's prompts.
+    const probePrompts = o.probePrompts ?? ITERATE_DEFAULTS.probePrompts;
+    const heldOut: Task[] = [];
+    for await (const t of tasks.tasks({ split: opt.evalSplit, limit: Math.max(opt.evalLimit, probePrompts), signal })) heldOut.push(t);
+    const evalIds = new Set(heldOut.slice(0, opt.evalLimit).map((t) => t.id));
+    const evalTasks = heldOut.slice(0, probePrompts);
     o.onEvent?.({ phase: 'start', runId, dir, resumedRounds: state.rounds.length, rounds: o.rounds });
-    const evalTasks: Task[] = [];
-    for await (const t of tasks.tasks({ split: opt.evalSplit, limit: o.probePrompts ?? ITERATE_DEFAULTS.probePrompts })) evalTasks.push(t);
 
     // An evaluation cut short by a stop is not a measurement: callers store nothing (undefined).
     const evalRound = async (round: number): Promise<RoundEval | undefined> => {

@@ -274,7 +274,7 @@ export class TinyTrainablePolicy extends TinyScoring implements TrainablePolicy 
     const plan = planObjective(objective, batch.sequences, rows);
     if (plan.needsValues) this.valueHead ??= new ValueHead(model.arch.dModel);
     // A DPO pair needs both rows in one micro-batch.
-    const maxRows = Math.max(microBatch ?? this.microRows, ...plan.units.map((u) => u.length));
+    const maxRows = plan.units.reduce((m, u) => Math.max(m, u.length), microBatch ?? this.microRows);
     const parts = microBatches(rows, plan.units, maxRows, microBatch !== undefined ? Number.MAX_SAFE_INTEGER : this.microPositions);
     const tensors = parts.map((m) => makeBatch(m.idx.map((i) => rows[i]!)));
     return { rows, plan, parts, tensors, tokens: tensors.reduce((a, b) => a + b.tokens, 0) };
