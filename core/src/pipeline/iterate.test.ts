@@ -146,4 +146,61 @@ describe('iterate', () => {
     await k.close();
     expect(existsSync(path.join(dir, 'runs', 'budget', 'round-1', 'search.done'))).toBe(false);
   });
+
+  it('a stop mid-search keeps the searched records; the resume searches only the rest and matches an uninterrupted run', async () => {
+    const k = await kernel();
+    const stop = new AbortController();
+    await iteratePipeline(k, { rounds: 1, runId: 'stop-search', ...opts, signal: stop.signal, onEvent: (e) => { if (e.phase === 'search' && e.done >= 6) stop.abort(); } });
+    await k.close();
+    const traj = path.join(dir, 'runs', 'stop-search', 'round-1', 'trajectories.jsonl');
+    const kept = readFileSync(traj, 'utf8').trim().split('\n');
+    expect(kept.length).toBeGreaterThanOrEqual(6);
+    expect(kept.length).toBeLessThan(opts.tasksPerRound);
+    expect(existsSync(path.join(dir, 'runs', 'stop-search', 'round-1', 'search.done'))).toBe(false);
+    const searched: number[] = [];
+    const k2 = await kernel();
+    const res = await iteratePipeline(k2, { rounds: 1, resume: 'stop-search', ...opts, onEvent: (e) => { if (e.phase === 'search') searched.push(e.done); } });
+    await k2.close();
+    // Progress counts the kept records; only the missing tasks were searched again.
+    expect(searched[0]).toBe(kept.length + 1);
+    expect(searched.at(-1)).toBe(opts.tasksPerRound);
+    const lines = readFileSync(traj, 'utf8').trim().split('\n').map((l) => JSON.parse(l).taskId as string);
+    expect(new Set(lines).size).toBe(opts.tasksPerRound);
+    expect(lines).toHaveLength(opts.tasksPerRound);
+    const k3 = await kernel();
+    const straight = await iteratePipeline(k3, { rounds: 1, runId: 'stop-search-straight', ...opts });
+    await k3.close();
+    expect(res.state.rounds[0]!.greedy).toBe(straight.state.rounds[0]!.greedy);
+    expect(res.state.rounds[0]!.searchAccuracy).toBe(straight.state.rounds[0]!.searchAccuracy);
+    expect(res.state.rounds[0]!.policyId).toBe(straight.state.rounds[0]!.policyId);
+  });
+
+  it('an online learner (PPO/GRPO) samples for itself: iterate runs no search for it', async () => {
+    let rolled = 0;
+    const online = definePlugin({
+      name: 'mini-online', kind: 'learn', apiVersion: 1,
+      setup: (): Learner => ({
+        name: 'mini-online', online: true,
+        async learn(env) {
+          expect(env.records ?? []).toHaveLength(0);
+          const recs = await env.rollout(await (async () => { const out = []; for await (const t of env.tasks.tasks({ split: 'train', limit: 8 })) out.push(t); return out; })());
+          rolled += recs.length;
+          const items = groupsFromRecords(recs).flatMap((g) => g.candidates.filter((c) => c.correct).map((c) => ({ prompt: g.prompt, completion: c.text, length: c.text.length })));
+          const loop = await trainLoop(env, { items, batchSize: 8, epochs: 1, rng: env.rng, build: async (rows) => ({ batch: { sequences: rows.map((r) => ({ prompt: r.prompt, completion: r.completion })) }, objective: { kind: 'nll' } }) });
+          const saved = await saveOrFail(env.policy, path.join(env.outDir, 'checkpoint'), loop, 'mini-online');
+          return { checkpoint: saved.dir, steps: loop.steps, tokens: loop.tokens, metrics: loop.metrics };
+        },
+      }),
+    });
+    const k = await kernelFromConfig({ policy: policy({}), tasks, search, learn: online, run: { out: 'runs', seed: 3, concurrency: 4 } }, dir, createLogger('silent'));
+    const events: string[] = [];
+    const res = await iteratePipeline(k, { rounds: 1, runId: 'online', ...opts, onEvent: (e) => events.push(e.phase) });
+    await k.close();
+    expect(rolled).toBe(8);
+    expect(events).not.toContain('search');
+    expect(res.state.rounds[0]!.searchAccuracy).toBeNull();
+    expect(res.state.rounds[0]!.searchTokens).toBe(0);
+    expect(existsSync(path.join(res.dir, 'round-1', 'trajectories.jsonl'))).toBe(false);
+    expect(existsSync(path.join(res.dir, 'round-1', 'checkpoint', 'fake.json'))).toBe(true);
+  });
 });

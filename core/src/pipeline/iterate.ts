@@ -65,8 +65,8 @@ export interface RoundResult extends RoundEval {
   tokens: number;
   searchTokens: number;
   trainTokens: number;
-  /** Share of the round's training tasks the search solved (grader). */
-  searchAccuracy: number;
+  /** Share of the round's training tasks the search solved (grader); null for an online learner (no search). */
+  searchAccuracy: number | null;
   wallMs: number;
   checkpoint: string | null;
   policyId: string;
@@ -100,6 +100,12 @@ async function roundTasks(kernel: Kernel, split: TaskSplit, round: number, n: nu
   }
   return out;
 }
+
+/**
+ * Records in one order whatever the path (searched now, resumed, or read back): the file holds
+ * them in finishing order, and the learner's seeded shuffle must see the same list every time.
+ */
+const byTaskId = (records: TrajectoryRecord[]): TrajectoryRecord[] => records.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
 
 /** Diversity of samples and KL to the start policy, on the first `prompts` eval tasks. */
 async function probe(policy: TrainablePolicy, start: ScoringPolicy, tasks: Task[], samples: number, seed: number, signal: AbortSignal): Promise<{ diversity: number; klToStart: number }> {
@@ -198,38 +204,59 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
     o.onEvent?.({ phase: 'baseline', eval: state.start });
 
     const budget = new Budget(kernel.config.run.budget?.perRun ?? {});
+    /** Round r's search, appended to round-r/trajectories.jsonl as records finish; undefined if stopped. */
+    const searchRound = async (round: number, rdir: string): Promise<TrajectoryRecord[] | undefined> => {
+      const roundId = `round-${round}`;
+      const { store, records: kept } = existsSync(rdir) ? await RunStore.resume(dir, roundId) : { store: await RunStore.create(dir, roundId), records: [] as TrajectoryRecord[] };
+      try {
+        const writes: Promise<void>[] = [];
+        let base = 0;
+        const env0 = createLearnEnv(kernel, policy, {
+          outDir: rdir, signal, seedLabel: `round:${round}`, budget,
+          progress: { onRecord: (r, n) => { writes.push(store.append(r)); o.onEvent?.({ phase: 'search', round, done: base + n, total: base + todo.length }); } },
+        });
+        const all = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);
+        if (all.length === 0) throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${env0.trainSplit} tasks left for round ${round}`, { hint: 'lower --tasks-per-round, or use a task source with a larger training split' });
+        const leaked = all.filter((t) => evalIds.has(t.id));
+        if (leaked.length) throw new ReasonerError('RSN_ERR_DATASET', `${leaked.length} of round ${round}'s training tasks are also evaluation tasks (e.g. ${leaked[0]!.id}): the ${env0.trainSplit} and ${opt.evalSplit} splits of "${tasks.name}" overlap`, { hint: 'give the task source disjoint train and test data (task-jsonl: one file per split)' });
+        const done = new Set(kept.map((r) => r.taskId));
+        const todo = all.filter((t) => !done.has(t.id));
+        base = all.length - todo.length;
+        const fresh = await env0.rollout(todo);
+        await Promise.all(writes);
+        if (signal.aborted) return undefined;
+        // A search the run budget cut short is not this round's data: stop before it is marked done.
+        if (budget.exhausted() && fresh.length < todo.length) {
+          throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', `round ${round}: the run budget ran out after ${kept.length + fresh.length} of ${all.length} searched tasks`, {
+            hint: `raise run.budget.perRun, or lower --tasks-per-round; then resume with --resume ${runId} (the searched tasks are kept)`,
+          });
+        }
+        await writeFile(path.join(rdir, 'search.done'), String(kept.length + fresh.length));
+        return byTaskId([...kept, ...fresh]);
+      } finally {
+        await store.close();
+      }
+    };
     for (let round = state.rounds.length + 1; round <= o.rounds; round++) {
       if (signal.aborted) break;
       const t0 = Date.now();
       const rdir = path.join(dir, `round-${round}`);
-      await mkdir(rdir, { recursive: true });
-      // 1. search fresh training tasks with the current policy (reused if this round's search finished before a stop)
-      const trajFile = path.join(rdir, 'trajectories.jsonl');
-      let records: TrajectoryRecord[];
-      if (existsSync(path.join(rdir, 'search.done'))) {
-        records = await RunStore.read(rdir);
+      // 1. search fresh training tasks with the current policy. Records are appended as they
+      // finish, so a stop mid-search keeps them and the resume searches only the rest; a round
+      // whose search finished (search.done) reuses it as is. Online learners sample for
+      // themselves: no search for them.
+      let records: TrajectoryRecord[] = [];
+      if (learner.online) {
+        await mkdir(rdir, { recursive: true });
+      } else if (existsSync(path.join(rdir, 'search.done'))) {
+        records = byTaskId(await RunStore.read(rdir));
       } else {
-        const env0 = createLearnEnv(kernel, policy, {
-          outDir: rdir, signal, seedLabel: `round:${round}`, budget,
-          progress: { onRecord: (_r, done, total) => o.onEvent?.({ phase: 'search', round, done, total }) },
-        });
-        const todo = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);
-        if (todo.length === 0) throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${env0.trainSplit} tasks left for round ${round}`, { hint: 'lower --tasks-per-round, or use a task source with a larger training split' });
-        const leaked = todo.filter((t) => evalIds.has(t.id));
-        if (leaked.length) throw new ReasonerError('RSN_ERR_DATASET', `${leaked.length} of round ${round}'s training tasks are also evaluation tasks (e.g. ${leaked[0]!.id}): the ${env0.trainSplit} and ${opt.evalSplit} splits of "${tasks.name}" overlap`, { hint: 'give the task source disjoint train and test data (task-jsonl: one file per split)' });
-        records = await env0.rollout(todo);
-        if (signal.aborted) break;
-        // A search the run budget cut short is not this round's data: stop before it is marked done.
-        if (budget.exhausted() && records.length < todo.length) {
-          throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', `round ${round}: the run budget ran out after ${records.length} of ${todo.length} searched tasks`, {
-            hint: `raise run.budget.perRun, or lower --tasks-per-round; then resume with --resume ${runId}`,
-          });
-        }
-        await writeFile(trajFile, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-        await writeFile(path.join(rdir, 'search.done'), String(records.length));
+        const searched = await searchRound(round, rdir);
+        if (!searched) break;
+        records = searched;
       }
       const searchTokens = records.reduce((a, r) => a + r.usage.promptTokens + r.usage.completionTokens, 0);
-      const searchAccuracy = records.length ? records.filter((r) => r.correct).length / records.length : 0;
+      const searchAccuracy = learner.online ? null : records.length ? records.filter((r) => r.correct).length / records.length : 0;
       // 2. learn on them
       const env = createLearnEnv(kernel, policy, { outDir: rdir, records, signal, seedLabel: `round:${round}`, budget });
       const report = await learner.learn(env);

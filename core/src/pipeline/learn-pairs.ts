@@ -13,6 +13,8 @@ export interface PreferencePair {
   /** chosen's reward − rejected's (1 for correct vs incorrect). */
   margin: number;
   length: number;
+  /** The rejected completion was cut at the token limit: it is scored without an end token. */
+  rejectedTruncated?: boolean;
 }
 
 export interface PairOptions {
@@ -48,12 +50,14 @@ export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): {
   for (const g of groups) {
     let good: typeof g.candidates, bad: typeof g.candidates;
     if (o.by === 'correct' || o.by === 'stream') {
-      good = g.candidates.filter((c) => c.correct).sort((a, b) => a.text.length - b.text.length);
+      // A completion cut at the token limit never ended: it can be rejected, never chosen.
+      good = g.candidates.filter((c) => c.correct && !c.truncated).sort((a, b) => a.text.length - b.text.length);
       bad = g.candidates.filter((c) => !c.correct);
     } else {
       const ranked = g.candidates.filter((c) => c.reward !== null).sort((a, b) => b.reward! - a.reward!);
-      good = ranked.slice(0, Math.ceil(ranked.length / 2));
-      bad = ranked.slice(Math.ceil(ranked.length / 2));
+      const half = Math.ceil(ranked.length / 2);
+      good = ranked.slice(0, half).filter((c) => !c.truncated);
+      bad = ranked.slice(half);
     }
     let made = 0;
     const task = groupTask(g);
@@ -70,7 +74,7 @@ export function buildPairs(groups: readonly CandidateGroup[], o: PairOptions): {
       if (sameText(c.text, r.text)) { identical++; continue; }
       const margin = o.by !== 'reward' ? 1 : (c.reward ?? 0) - (r.reward ?? 0);
       if (o.by === 'reward' && margin < o.minMargin) continue;
-      pairs.push({ prompt: g.prompt, chosen: c.text, rejected: r.text, margin, length: g.prompt.length + Math.max(c.text.length, r.text.length) });
+      pairs.push({ prompt: g.prompt, chosen: c.text, rejected: r.text, margin, length: g.prompt.length + Math.max(c.text.length, r.text.length), ...(r.truncated ? { rejectedTruncated: true } : {}) });
       made++;
     }
     if (made) promptsWithPairs++;

@@ -311,5 +311,10 @@ export interface LearnReport {
 
 export interface Learner {
   readonly name: string;
+  /**
+   * The learner samples its own data through `env.rollout` (PPO, GRPO) and ignores records:
+   * `iterate` then runs no search of its own for a round.
+   */
+  readonly online?: boolean;
   learn(env: LearnEnv): Promise<LearnReport>;
 }

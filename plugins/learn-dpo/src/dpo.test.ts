@@ -41,6 +41,18 @@ describe('preference pairs', () => {
     const { pairs } = buildPairs(groups, { by: 'stream', pairsPerPrompt: 4, minMargin: 0, stream, fits: (_p, c) => c.length <= 6 });
     expect(pairs.map((p) => [p.chosen, p.rejected, p.margin])).toEqual([['bad<ok', 'bad', 1]]);
   });
+  it('a completion cut at the token limit is never chosen; rejected, it is marked so it is scored without an end token', () => {
+    const g = (by: 'correct' | 'reward') => buildPairs([{ taskId: 'a', prompt: 'p', gold: null, candidates: [
+      { text: 'cut', correct: true, reward: 1, answer: null, tokens: 3, truncated: true },
+      { text: 'ok', correct: true, reward: 0.9, answer: null, tokens: 2 },
+      { text: 'long wrong', correct: false, reward: 0, answer: null, tokens: 10, truncated: true },
+      { text: 'no', correct: false, reward: 0.1, answer: null, tokens: 2 },
+    ] }], { by, pairsPerPrompt: 4, minMargin: 0 }).pairs;
+    for (const by of ['correct', 'reward'] as const) {
+      expect(g(by).map((p) => p.chosen), by).not.toContain('cut');
+      expect(g(by).map((p) => [p.rejected, p.rejectedTruncated ?? false]), by).toEqual(expect.arrayContaining([['long wrong', true], ['no', false]]));
+    }
+  });
 });
 
 describe('learn-dpo on the fake trainable policy', () => {

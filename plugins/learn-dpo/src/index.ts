@@ -55,7 +55,7 @@ export function createDpoLearner(options: Partial<DpoOptions> = {}): Learner {
       env.logger.info(`${name}: ${pairs.length} pairs from ${stats.promptsWithPairs} prompts (${stats.identical} identical pairs refused)`);
       const ref = await env.policy.reference();
       const seqs = (ps: PreferencePair[]): TrainBatch => ({
-        sequences: ps.flatMap((p) => [{ prompt: p.prompt, completion: p.chosen, eos: true }, { prompt: p.prompt, completion: p.rejected, eos: true }]),
+        sequences: ps.flatMap((p) => [{ prompt: p.prompt, completion: p.chosen, eos: true }, { prompt: p.prompt, completion: p.rejected, eos: p.rejectedTruncated !== true }]),
       });
       let loop;
       try {

@@ -47,12 +47,17 @@ export interface PpoOptions {
    * from each token's step on), added to the outcome advantage.
    */
   processCoef: number;
+  /**
+   * Subtracted from the reward of a completion cut at the token limit (TRL's
+   * `missing_eos_penalty`): rambling until the cut costs more than a wrong answer. 0 = off.
+   */
+  missingEosPenalty: number;
 }
 
 export const ppoDefaults: PpoOptions = {
   algorithm: 'grpo', iterations: 40, promptsPerIteration: 16, groupSize: 16, temperature: 0.8, clip: 0.2, klCoef: 0.04,
   updatesPerBatch: 1, miniBatch: 0, lr: 1e-4, schedule: 'constant', warmup: 0, scaleRewards: true,
-  gamma: 1, lambda: 0.95, vfCoef: 0.5, valueClip: 0.2, processCoef: 0,
+  gamma: 1, lambda: 0.95, vfCoef: 0.5, valueClip: 0.2, processCoef: 0, missingEosPenalty: 0,
 };
 
 interface Sample { seq: TrainSequence; task: Task; reward: number; correct: boolean; group: number }
@@ -99,6 +104,7 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
   if (o.algorithm === 'grpo' && o.groupSize < 2) throw new ReasonerError('RSN_ERR_PLUGIN_OPTIONS', `GRPO needs groupSize ≥ 2 (got ${o.groupSize}): advantages are relative to the group`, { plugin: 'learn-ppo' });
   return {
     name,
+    online: true,
     async learn(env: LearnEnv): Promise<LearnReport> {
       const policy: TrainablePolicy = requireTrainable(env.policy, name);
       if (o.algorithm === 'ppo' && typeof policy.values !== 'function') {
@@ -144,7 +150,7 @@ export function createPpoLearner(options: Partial<PpoOptions> = {}): Learner {
           records.forEach((r, gi) => {
             const task = byId.get(r.taskId);
             if (r.error || !task || !r.candidates?.length) return;
-            const rewards = r.candidates.map((c) => c.reward ?? (c.correct ? 1 : 0));
+            const rewards = r.candidates.map((c) => (c.reward ?? (c.correct ? 1 : 0)) - (c.truncated ? o.missingEosPenalty : 0));
             const a = groupAdvantages(rewards, { scale: o.scaleRewards });
             groupsSeen++;
             // No outcome signal in this group (process scores may still rank its samples).
@@ -267,6 +273,7 @@ export default definePlugin<PpoOptions, 'learn'>({
       vfCoef: { type: 'number', minimum: 0, default: ppoDefaults.vfCoef },
       valueClip: { type: 'number', exclusiveMinimum: 0, default: ppoDefaults.valueClip },
       processCoef: { type: 'number', minimum: 0, default: ppoDefaults.processCoef },
+      missingEosPenalty: { type: 'number', minimum: 0, default: ppoDefaults.missingEosPenalty },
     },
   },
   setup: (_ctx, options) => createPpoLearner(options),

@@ -25,6 +25,8 @@ describe('learn-ppo (GRPO) on the fake trainable policy', () => {
     expect(report.metrics.klToStart).toBeGreaterThan(0);
     expect(Number.isFinite(report.metrics.rewardFirst)).toBe(true);
     expect(report.checkpoint).toBe(path.join(dir, 'grpo', 'checkpoint'));
+    // Online: iterate runs no search of its own for it.
+    expect(createPpoLearner().online).toBe(true);
   });
 
   it('with processCoef and a process reward: per-token advantages (ppo-clip objective, sequence mean) that still improve', async () => {
@@ -40,6 +42,38 @@ describe('learn-ppo (GRPO) on the fake trainable policy', () => {
     expect(new Set(kinds)).toEqual(new Set(['ppo-clip:sequence-mean']));
     expect(await meanCorrectProbability(policy)).toBeGreaterThan(before + 0.1);
     expect(report.steps).toBeGreaterThan(0);
+  });
+
+  it('a completion cut at the token limit is scored without an end token, and missingEosPenalty ranks it below a finished wrong one', async () => {
+    const run = async (missingEosPenalty: number) => {
+      const policy = new FakeTrainablePolicy({ completions: sumCompletions });
+      const env = fakeLearnEnv({ policy, tasks: sumSource(16), outDir: path.join(dir, `eos-${missingEosPenalty}`) });
+      // Every second wrong candidate is marked as cut at the token limit.
+      const correct = new Set<string>();
+      const rollout: typeof env.rollout = async (t, ro) => (await env.rollout(t, ro)).map((r) => ({
+        ...r, candidates: r.candidates?.map((c, i) => { if (c.correct) correct.add(`${r.prompt}\0${c.text}`); return !c.correct && i % 2 ? { ...c, truncated: true as const } : c; }),
+      }));
+      const seen: Array<{ adv: number; truncated: boolean; correct: boolean; group: string }> = [];
+      const step = policy.trainStep.bind(policy);
+      policy.trainStep = (batch, objective, opts) => {
+        if (objective.kind === 'grpo') batch.sequences.forEach((q, i) => seen.push({ adv: objective.advantages[i]!, truncated: q.eos === false, correct: correct.has(`${q.prompt}\0${q.completion}`), group: q.prompt }));
+        return step(batch, objective, opts);
+      };
+      await createPpoLearner({ algorithm: 'grpo', iterations: 2, promptsPerIteration: 4, groupSize: 8, lr: 1, missingEosPenalty }).learn({ ...env, rollout });
+      return seen;
+    };
+    for (const [penalty, below] of [[0, false], [0.5, true]] as const) {
+      const seen = await run(penalty);
+      expect(seen.some((x) => x.truncated)).toBe(true);
+      // Within a group, a cut wrong answer against a finished wrong one: equal without the penalty, lower with it.
+      const pairsChecked = [...new Set(seen.map((x) => x.group))].flatMap((g) => {
+        const grp = seen.filter((x) => x.group === g);
+        const wrongDone = grp.filter((x) => !x.truncated && !x.correct).map((x) => x.adv);
+        return grp.filter((x) => x.truncated).map((x) => ({ cut: x.adv, min: Math.min(...wrongDone) }));
+      }).filter((p) => Number.isFinite(p.min));
+      expect(pairsChecked.length).toBeGreaterThan(0);
+      for (const p of pairsChecked) below ? expect(p.cut).toBeLessThan(p.min) : expect(p.cut).toBeCloseTo(p.min, 9);
+    }
   });
 
   it('refuses a group size of 1 (no group to be relative to)', () => {

@@ -43,7 +43,7 @@ export function registerIterate(program: Command): void {
               bar.stop(); phase = '';
               const r = e.round;
               line(`round ${r.round}`, r);
-              kernel.logger.info(`  search solved ${pct(r.searchAccuracy)} of its tasks; ${r.learn.steps} learn steps; ${r.tokens} tokens; ${(r.wallMs / 1000).toFixed(0)} s; checkpoint ${r.checkpoint}`);
+              kernel.logger.info(`  ${r.searchAccuracy === null ? 'online learner (no search)' : `search solved ${pct(r.searchAccuracy)} of its tasks`}; ${r.learn.steps} learn steps; ${r.tokens} tokens; ${(r.wallMs / 1000).toFixed(0)} s; checkpoint ${r.checkpoint}`);
             }
           },
         });
