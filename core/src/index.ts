@@ -52,7 +52,7 @@ export { buildPairs } from './pipeline/learn-pairs.js';
 export { samplerSearch } from './pipeline/sampler-search.js';
 export { wilsonInterval, percentWithCi } from './util/stats.js';
 export type { PreferencePair, PairOptions, PairStats } from './pipeline/learn-pairs.js';
-export { EXPORT_FORMATS, exportRows, writeExport, trlSftRows, trlDpoRows, trlPrmRows, openrlhfRows, verlRows } from './pipeline/export-formats.js';
+export { EXPORT_FORMATS, VERL_REWARD_FILE, exportRows, writeExport, trlSftRows, trlDpoRows, trlPrmRows, openrlhfRows, verlDataSource, verlRows } from './pipeline/export-formats.js';
 export type { ExportFormat, ExportOptions } from './pipeline/export-formats.js';
 export { learnPipeline, createLearnEnv, requireLearner, readDataset } from './pipeline/learn.js';
 export type { LearnOptions, LearnResult, LearnEnvOptions } from './pipeline/learn.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CandidateGroup } from './learn-data.js';
-import { writeExport } from './export-formats.js';
+import { verlDataSource, writeExport } from './export-formats.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,15 +49,20 @@ describe('data export formats', () => {
   });
   it('verl: Parquet with nested prompt messages, reward_model and extra_info', async () => {
     const f = path.join(dir, 'train.parquet');
-    await writeExport('verl', groups, f, { dataSource: 'countdown', ability: 'math' });
+    const res = await writeExport('verl', groups, f, { dataSource: 'task-countdown', ability: 'math' });
     const { parquetReadObjects } = await import('hyparquet');
     const buf = readFileSync(f);
     const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) });
     expect(rows).toHaveLength(2);
     expect(rows[0]).toEqual({
-      data_source: 'countdown', prompt: [{ content: '3 4 5>17\n', role: 'user' }], ability: 'math',
-      reward_model: { ground_truth: '17', style: 'rule' }, extra_info: { index: 0n, split: 'train' },
+      data_source: 'reasoner/task-countdown', prompt: [{ content: '3 4 5>17\n', role: 'user' }], ability: 'math',
+      reward_model: { ground_truth: '17', style: 'rule' }, extra_info: { index: 0n, prompt: '3 4 5>17\n', split: 'train' },
     });
+    // The custom reward function verl loads (custom_reward_function.path) lands beside the data.
+    expect(res.rewardFunction).toBe(path.join(dir, 'reasoner_reward.py'));
+    expect(readFileSync(res.rewardFunction!, 'utf8')).toContain('def compute_score(data_source, solution_str, ground_truth, extra_info=None');
+    // verl scores GSM8K and MATH-500 by its own rules when data_source has their names.
+    expect(['gsm8k', 'math500', undefined, 'me/x'].map(verlDataSource)).toEqual(['openai/gsm8k', 'HuggingFaceH4/MATH-500', 'reasoner', 'me/x']);
   });
   it('nothing to export: RSN_ERR_DATASET with the reason', async () => {
     const allRight = [groups[1]!];

@@ -10,9 +10,12 @@
  * - `openrlhf` OpenRLHF's default keys: {"input", "output", "label"} — train_sft (--input_key input
  *              --output_key output) and PPO/REINFORCE prompt data (--input_key input --label_key label).
  * - `verl`     verl's RL data (Parquet): data_source, prompt (chat messages), ability,
- *              reward_model {style, ground_truth}, extra_info {split, index}.
+ *              reward_model {style, ground_truth}, extra_info {split, index, prompt}; beside it
+ *              `reasoner_reward.py`, a verl custom reward function that scores with `reasoner serve`.
  */
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ReasonerError } from '../errors.js';
 import type { Task } from '../types/task.js';
 import { groupTask, sameText, type CandidateGroup } from './learn-data.js';
@@ -30,7 +33,7 @@ export interface ExportOptions {
   splitSteps?: (text: string) => string[];
   /** Process scores of a step prefix, per step (trl-prm labels of incorrect solutions: score ≥ 0.5 = a good step). */
   scoreSteps?: (task: Task, steps: string[]) => Promise<number[]>;
-  /** verl `data_source` (default "reasoner") and `ability` (default "reasoning"); `extra_info.split`. */
+  /** verl `data_source` (a task source name; see `verlDataSource`) and `ability` (default "reasoning"); `extra_info.split`. */
   dataSource?: string;
   ability?: string;
   split?: string;
@@ -79,16 +82,33 @@ export interface VerlRow {
   prompt: Array<{ role: string; content: string }>;
   ability: string;
   reward_model: { style: string; ground_truth: string };
-  extra_info: { split: string; index: bigint };
+  /** The prompt as plain text: the reward function sends it with the response (Countdown's numbers live there). */
+  extra_info: { split: string; index: bigint; prompt: string };
+}
+
+/**
+ * verl picks its built-in rule reward by `data_source` (verl/utils/reward_score `default_compute_score`):
+ * the task sources whose data are those sets get verl's names, so GSM8K and MATH-500 exports
+ * train with verl's own scorers too; any other source is `reasoner/<name>` and is scored by
+ * `reasoner_reward.py` (custom_reward_function).
+ */
+export function verlDataSource(taskSource: string | undefined): string {
+  const known: Record<string, string> = { gsm8k: 'openai/gsm8k', math500: 'HuggingFaceH4/MATH-500' };
+  if (!taskSource) return 'reasoner';
+  return known[taskSource] ?? (taskSource.includes('/') ? taskSource : `reasoner/${taskSource}`);
 }
 
 /** One row per prompt (verl samples its own responses); ground_truth is the gold answer, as its rule rewards expect. */
 export function verlRows(groups: readonly CandidateGroup[], o: ExportOptions = {}): VerlRow[] {
   return groups.map((g, i) => ({
-    data_source: o.dataSource ?? 'reasoner', prompt: [{ role: 'user', content: g.prompt }], ability: o.ability ?? 'reasoning',
-    reward_model: { style: 'rule', ground_truth: g.gold ?? '' }, extra_info: { split: o.split ?? 'train', index: BigInt(i) },
+    data_source: verlDataSource(o.dataSource), prompt: [{ role: 'user', content: g.prompt }], ability: o.ability ?? 'reasoning',
+    reward_model: { style: 'rule', ground_truth: g.gold ?? '' }, extra_info: { split: o.split ?? 'train', index: BigInt(i), prompt: g.prompt },
   }));
 }
+
+/** verl's custom reward function (Python, stdlib only) that asks a Reasoner server's `/get_reward`. */
+export const VERL_REWARD_FILE = 'reasoner_reward.py';
+const verlRewardSource = fileURLToPath(new URL('../../assets/verl_reward.py', import.meta.url));
 
 /** verl reads Parquet: nested columns with the standard LIST / struct encoding (pandas/pyarrow read them as lists of dicts). */
 async function writeVerlParquet(file: string, rows: VerlRow[]): Promise<void> {
@@ -104,8 +124,8 @@ async function writeVerlParquet(file: string, rows: VerlRow[]): Promise<void> {
     str('ability'),
     { name: 'reward_model', repetition_type: 'OPTIONAL' as const, num_children: 2 },
     str('ground_truth'), str('style'),
-    { name: 'extra_info', repetition_type: 'OPTIONAL' as const, num_children: 2 },
-    { name: 'index', type: 'INT64' as const, repetition_type: 'OPTIONAL' as const }, str('split'),
+    { name: 'extra_info', repetition_type: 'OPTIONAL' as const, num_children: 3 },
+    { name: 'index', type: 'INT64' as const, repetition_type: 'OPTIONAL' as const }, str('prompt'), str('split'),
   ];
   const buf = parquetWriteBuffer({
     schema,
@@ -114,7 +134,7 @@ async function writeVerlParquet(file: string, rows: VerlRow[]): Promise<void> {
       { name: 'prompt', data: rows.map((r) => r.prompt.map((m) => ({ content: m.content, role: m.role }))) },
       { name: 'ability', data: rows.map((r) => r.ability) },
       { name: 'reward_model', data: rows.map((r) => ({ ground_truth: r.reward_model.ground_truth, style: r.reward_model.style })) },
-      { name: 'extra_info', data: rows.map((r) => ({ index: r.extra_info.index, split: r.extra_info.split })) },
+      { name: 'extra_info', data: rows.map((r) => ({ index: r.extra_info.index, prompt: r.extra_info.prompt, split: r.extra_info.split })) },
     ],
   } as never);
   await writeFile(file, Buffer.from(buf));
@@ -132,7 +152,7 @@ export async function exportRows(format: ExportFormat, groups: readonly Candidat
 }
 
 /** Writes `format` to `file` (JSONL, or Parquet for verl); refuses an empty result with the reason. */
-export async function writeExport(format: ExportFormat, groups: readonly CandidateGroup[], file: string, o: ExportOptions = {}): Promise<{ records: number; skipped: number }> {
+export async function writeExport(format: ExportFormat, groups: readonly CandidateGroup[], file: string, o: ExportOptions = {}): Promise<{ records: number; skipped: number; rewardFunction?: string }> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new ReasonerError('RSN_ERR_USAGE', `unknown export format "${format}"`, { hint: `use one of: ${EXPORT_FORMATS.join(', ')}` });
   }
@@ -142,8 +162,13 @@ export async function writeExport(format: ExportFormat, groups: readonly Candida
       : format === 'verl' ? 'there are no prompts' : 'no candidate is correct';
     throw new ReasonerError('RSN_ERR_DATASET', `nothing to export as ${format}: ${why}`, { hint: 'export a run searched with several samples per prompt (e.g. best-of-16), whose records keep every candidate' });
   }
-  if (format === 'verl') await writeVerlParquet(file, rows as VerlRow[]);
-  else await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (format === 'verl') {
+    await writeVerlParquet(file, rows as VerlRow[]);
+    const rewardFunction = path.join(path.dirname(file), VERL_REWARD_FILE);
+    await copyFile(verlRewardSource, rewardFunction);
+    return { records: rows.length, skipped, rewardFunction };
+  }
+  await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return { records: rows.length, skipped };
 }
 

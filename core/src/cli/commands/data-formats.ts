@@ -18,7 +18,7 @@ export async function exportFormatted(opts: Record<string, string | undefined>, 
   const limit = intFlag(opts.limit, '--limit') ?? Infinity;
   const out = path.resolve(opts.out!);
   const tasksSpec = pluginFlag(opts.tasks, opts.tasksOptions, '--tasks');
-  let result: { records: number; skipped: number } | undefined;
+  let result: { records: number; skipped: number; rewardFunction?: string } | undefined;
   // The config (if any) gives the task's step format and process scorer (trl-prm labels).
   await withKernel(g, async (kernel) => {
     const tasks = kernel.service('task');
@@ -41,5 +41,11 @@ export async function exportFormatted(opts: Record<string, string | undefined>, 
     result = await writeExport(format, groups, out, o);
   }, (c) => ({ ...c, ...(tasksSpec ? { tasks: tasksSpec } : {}), policy: undefined, search: undefined, learn: undefined }), true);
   if (g.json) printJson({ format, ...result, out });
-  else process.stdout.write(`wrote ${result!.records} ${format} records to ${opts.out}${result!.skipped ? ` (${result!.skipped} incorrect solutions left out: no process scorer to label their steps)` : ''}\n`);
+  else {
+    process.stdout.write(`wrote ${result!.records} ${format} records to ${opts.out}${result!.skipped ? ` (${result!.skipped} incorrect solutions left out: no process scorer to label their steps)` : ''}\n`);
+    if (result!.rewardFunction) {
+      process.stdout.write(`verl reward function: ${result!.rewardFunction} — start \`reasoner serve\` with this config, then train with\n`
+        + `  custom_reward_function.path=${result!.rewardFunction} custom_reward_function.name=compute_score (REASONER_URL, REASONER_API_KEY)\n`);
+    }
+  }
 }
