@@ -131,7 +131,7 @@ export function planObjective(objective: Objective, sequences: readonly TrainSeq
           const out = clippedPolicyLoss(f.lp, f.mask, old ? grid(idx, T, old) : stopGradient(f.lp), grid(idx, T, adv), ref ? grid(idx, T, ref) : null, { clip, klCoef, aggregate, norm });
           if (f.entropy) out.metrics.entropy = tf.div(tf.sum(tf.mul(f.entropy, f.mask)), norm.tokens) as tf.Scalar;
           if (returns && f.values) {
-            const vl = valueLoss(f.values, f.mask, grid(idx, T, returns), oldValues ? grid(idx, T, oldValues) : null, valueClip, norm);
+            const vl = valueLoss(f.values, f.mask, grid(idx, T, returns), oldValues ? grid(idx, T, oldValues) : null, valueClip, norm, aggregate);
             out.metrics.value_loss = vl;
             out.loss = tf.add(out.loss, tf.mul(vl, vfCoef)) as tf.Scalar;
           }

@@ -156,12 +156,12 @@ export function clippedPolicyLoss(lp: tf.Tensor2D, mask: tf.Tensor2D, old: tf.Te
   return { loss, metrics };
 }
 
-/** ½·max((V − R)², (Vclip − R)²), Vclip = old + clip(V − old, ±valueClip); token-mean. */
-export function valueLoss(values: tf.Tensor2D, mask: tf.Tensor2D, returns: tf.Tensor2D, oldValues: tf.Tensor2D | null, valueClip: number | undefined, norm?: Norm): tf.Scalar {
+/** ½·max((V − R)², (Vclip − R)²), Vclip = old + clip(V − old, ±valueClip); reduced like the policy loss. */
+export function valueLoss(values: tf.Tensor2D, mask: tf.Tensor2D, returns: tf.Tensor2D, oldValues: tf.Tensor2D | null, valueClip: number | undefined, norm?: Norm, aggregate: LossAggregation = 'token-mean'): tf.Scalar {
   let l: tf.Tensor = tf.square(tf.sub(values, returns));
   if (oldValues && valueClip !== undefined && valueClip > 0) {
     const clipped = tf.add(oldValues, tf.clipByValue(tf.sub(values, oldValues), -valueClip, valueClip));
     l = tf.maximum(l, tf.square(tf.sub(clipped, returns)));
   }
-  return tf.mul(reduceTokens(l as tf.Tensor2D, mask, 'token-mean', norm), 0.5) as tf.Scalar;
+  return tf.mul(reduceTokens(l as tf.Tensor2D, mask, aggregate, norm), 0.5) as tf.Scalar;
 }

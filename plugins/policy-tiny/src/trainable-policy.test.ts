@@ -83,6 +83,23 @@ describe('TinyTrainablePolicy', () => {
     await p.close();
   });
 
+  it('PPO-clip with a value loss: the backend computes the reference formula under either aggregation', async () => {
+    const p = await TinyTrainablePolicy.open(ck, { engine: 'tfjs' });
+    // Unequal lengths: token-mean and sequence-mean differ.
+    const uneven: TrainBatch = { sequences: [{ prompt: '1+1=', completion: '2\n' }, { prompt: '2+2=', completion: '44+1=45\n' }] };
+    const lps = (await p.sequenceLogprobs(uneven)).map((s) => s.logprobs);
+    const values = (await p.values(uneven)).map((v, i) => v.slice(0, lps[i]!.length));
+    for (const aggregate of ['token-mean', 'sequence-mean'] as const) {
+      const o = {
+        kind: 'ppo-clip' as const, clip: 0.2, klCoef: 0, vfCoef: 0.5, valueClip: 0.2, aggregate,
+        advantages: lps.map((l) => l.map((_, t) => (t % 2 ? 0.4 : -0.2))), oldLogprobs: lps.map((l) => l.map((x) => x - 0.1)),
+        returns: lps.map((l, i) => l.map(() => (i ? 0.5 : 2))), oldValues: values.map((v) => v.map((x) => x + 0.3)),
+      };
+      expect((await p.evaluateObjective(uneven, o)).loss, aggregate).toBeCloseTo(objectiveLoss(o, lps, values), 4);
+    }
+    await p.close();
+  });
+
   it('save() keeps Adam state: a reloaded policy continues exactly like the original', async () => {
     const a = await TinyTrainablePolicy.open(ck, { engine: 'tfjs', optimizer: { lr: 2e-3, schedule: 'cosine', warmup: 2, totalSteps: 10 } });
     for (let i = 0; i < 3; i++) await a.trainStep(batch, { kind: 'nll' });
