@@ -46,9 +46,13 @@ const opts = { tasksPerRound: 16, evalLimit: 12, k: 4, probePrompts: 4, probeSam
 describe('iterate', () => {
   it('runs rounds of search → learn → eval, writes each round under the run, and improves greedy accuracy', async () => {
     const k = await kernel();
-    const res = await iteratePipeline(k, { rounds: 2, runId: 'a', ...opts });
+    const learnSteps: Array<[number, number]> = [];
+    const res = await iteratePipeline(k, { rounds: 2, runId: 'a', ...opts, onEvent: (e) => { if (e.phase === 'learn') learnSteps.push([e.round, e.step]); } });
     await k.close();
     expect(res.state.rounds.map((r) => r.round)).toEqual([1, 2]);
+    // Learn progress: every optimizer step of both rounds, in order.
+    expect(learnSteps.filter(([r]) => r === 1)).toHaveLength(res.state.rounds[0]!.learn.steps);
+    expect(learnSteps.map(([, s]) => s)).toEqual([...learnSteps.map(([, s]) => s)].sort((a, b) => a - b));
     expect(res.state.rounds[1]!.greedy).toBeGreaterThan(res.state.start!.greedy);
     expect(res.state.rounds[1]!.klToStart).toBeGreaterThan(0);
     for (const f of ['trajectories.jsonl', 'search.done', 'learn.json', 'metrics.json', 'checkpoint/fake.json']) expect(existsSync(path.join(res.dir, 'round-2', f)), f).toBe(true);

@@ -258,7 +258,10 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       const searchTokens = records.reduce((a, r) => a + r.usage.promptTokens + r.usage.completionTokens, 0);
       const searchAccuracy = learner.online ? null : records.length ? records.filter((r) => r.correct).length / records.length : 0;
       // 2. learn on them
-      const env = createLearnEnv(kernel, policy, { outDir: rdir, records, signal, seedLabel: `round:${round}`, budget });
+      const env = createLearnEnv(kernel, policy, {
+        outDir: rdir, records, signal, seedLabel: `round:${round}`, budget,
+        onLearnStep: (s) => o.onEvent?.({ phase: 'learn', round, step: s.step, loss: s.loss }),
+      });
       const report = await learner.learn(env);
       await writeJsonAtomic(path.join(rdir, 'learn.json'), { learner: learner.name, ...report });
       if (signal.aborted) break;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ReasonerError } from '../errors.js';
 import { stepFormatOf } from '../kernel/instrument.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { Hooks, LearnStepInfo } from '../types/hooks.js';
 import { requireTrainable } from '../policy/trainable.js';
 import type { DatasetRecord, LearnEnv, LearnReport, Learner, TrainablePolicy } from '../types/learn.js';
 import type { TrajectoryRecord } from '../types/records.js';
@@ -30,6 +31,8 @@ export interface LearnEnvOptions {
   seedLabel?: string;
   budget?: Budget;
   progress?: RolloutProgress;
+  /** Told of every learn step after the kernel's learnStep hook (progress; hooks are frozen, so not a tap). */
+  onLearnStep?: (info: LearnStepInfo) => void;
 }
 
 /** A search that explains itself when a learner needs one and the config has none. */
@@ -52,6 +55,13 @@ export function requireTrainablePolicy(kernel: Kernel, learner: string): Trainab
   return requireTrainable(kernel.require('policy'), learner);
 }
 
+/** The kernel's hooks, with `learnStep.promise` also telling `fn` (every other hook and method as is). */
+function withLearnStep(hooks: Hooks, fn: (info: LearnStepInfo) => void): Hooks {
+  const learnStep = Object.create(hooks.learnStep) as Hooks['learnStep'];
+  learnStep.promise = async (info: LearnStepInfo) => { await hooks.learnStep.promise(info); fn(info); };
+  return { ...hooks, learnStep };
+}
+
 /** The LearnEnv of a kernel: services, run budget, seeded RNG, the rollout helper. */
 export function createLearnEnv(kernel: Kernel, policy: TrainablePolicy, o: LearnEnvOptions): LearnEnv {
   const tasks = kernel.require('task');
@@ -69,7 +79,7 @@ export function createLearnEnv(kernel: Kernel, policy: TrainablePolicy, o: Learn
   return {
     tasks, trainSplit: o.trainSplit ?? 'train', policy, reward,
     grader: grader ?? { grade: async (task, solution, signal) => { const r = await reward.score(task, solution, signal); return { correct: r.correct === true, answer: r.answer }; } },
-    search, hooks: kernel.hooks, budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
+    search, hooks: o.onLearnStep ? withLearnStep(kernel.hooks, o.onLearnStep) : kernel.hooks, budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
     ...(o.records ? { records: o.records } : {}),
     ...(o.dataset ? { dataset: o.dataset } : {}),
     rollout: (t, opts) => rollout(services, t, { ...o.progress, ...opts }),
@@ -106,6 +116,7 @@ export interface LearnOptions {
   out?: string;
   signal?: AbortSignal;
   progress?: RolloutProgress;
+  onLearnStep?: (info: LearnStepInfo) => void;
 }
 
 export interface LearnResult {
@@ -126,7 +137,7 @@ export async function learnPipeline(kernel: Kernel, o: LearnOptions = {}): Promi
   await mkdir(dir, { recursive: true });
   const signal = o.signal ?? new AbortController().signal;
   const policyBefore = policy.id;
-  const env = createLearnEnv(kernel, policy, { outDir: dir, records, dataset, signal, progress: o.progress });
+  const env = createLearnEnv(kernel, policy, { outDir: dir, records, dataset, signal, progress: o.progress, onLearnStep: o.onLearnStep });
   const t0 = Date.now();
   const report = await learner.learn(env);
   const result = { learner: learner.name, policyBefore, policyAfter: policy.id, source: o.run ?? o.data ?? 'online', ...report, wallMs: report.wallMs ?? Date.now() - t0 };
