@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { definePlugin } from '../kernel/define.js';
 import { CLI, tempProject } from '../testing/temp-project.js';
+import { withPolicyOptions } from './shared.js';
 
 const p = tempProject('cli');
 afterAll(() => p.cleanup());
@@ -58,6 +60,29 @@ describe('reasoner CLI', () => {
     expect(m).toMatchObject({ n: 6, k: 4, samples: 8 });
     for (const key of ['accuracy', 'passAtK', 'majAtK', 'tokens', 'wallMs']) expect(typeof m[key]).toBe('number');
     expect(m.passAtK).toBeGreaterThanOrEqual(m.passAt1Sampled);
+  });
+
+  it('--checkpoint reaches the configured policy\'s options; a missing folder is RSN_ERR_CHECKPOINT', () => {
+    const missing = cli(['eval', '--limit', '2', '--checkpoint', 'nowhere']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('RSN_ERR_CHECKPOINT');
+    expect(missing.err).not.toMatch(/\n\s+at /);
+    // The memory policy has no checkpoint option: the merged option is refused by its schema, naming it.
+    p.write('ck/weights.bin', '');
+    const merged = cli(['eval', '--limit', '2', '--checkpoint', 'ck']);
+    expect(merged.code).toBe(1);
+    expect(merged.err).toMatch(/RSN_ERR_PLUGIN_OPTIONS|RSN_ERR_CONFIG_INVALID/);
+    expect(merged.err).toContain('checkpoint');
+  });
+
+  it('withPolicyOptions merges into every form a config writes its policy in', () => {
+    const def = definePlugin({ name: 'p', kind: 'policy', apiVersion: 1, optionsSchema: { type: 'object' }, setup: () => ({}) as never });
+    const extra = { checkpoint: '/ck' };
+    expect(withPolicyOptions({ policy: 'pkg' }, extra, '--checkpoint').policy).toEqual({ use: 'pkg', options: extra });
+    expect(withPolicyOptions({ policy: { use: 'pkg', options: { a: 1 } } }, extra, '--checkpoint').policy).toEqual({ use: 'pkg', options: { a: 1, ...extra } });
+    expect((withPolicyOptions({ policy: def({ a: 2 } as never) }, extra, '--checkpoint').policy as { options: unknown }).options).toEqual({ a: 2, ...extra });
+    expect((withPolicyOptions({ policy: def }, extra, '--checkpoint').policy as { options: unknown; definition: unknown }).options).toEqual(extra);
+    expect(() => withPolicyOptions({}, extra, '--checkpoint')).toThrow(/needs a policy/);
   });
 
   it('score: scores a file of solutions made elsewhere', () => {

@@ -5,6 +5,8 @@ import { ioError, ReasonerError } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { loadKernel, type LoadKernelOptions } from '../kernel/load.js';
 import type { ReasonerConfig } from '../config/types.js';
+import type { PluginSpec } from '../types/plugin.js';
+import { existsSync } from 'node:fs';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
 export interface GlobalOptions {
@@ -17,6 +19,31 @@ export interface GlobalOptions {
 export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
+
+/** The config's policy with `extra` merged into its options, whichever form the config wrote it in. */
+export function withPolicyOptions(c: ReasonerConfig, extra: Record<string, unknown>, flag: string): ReasonerConfig {
+  const p = c.policy;
+  if (p === undefined) throw new ReasonerError('RSN_ERR_CONFIG_INVALID', `${flag} needs a policy in the config`, { pointer: '/policy', hint: 'add one, e.g. policy: tiny()' });
+  let policy: PluginSpec;
+  if (typeof p === 'string') policy = { use: p, options: extra };
+  else if (typeof p === 'function') policy = p(extra);
+  else if ('__reasonerPlugin' in p) policy = { ...p, options: { ...p.options, ...extra } };
+  else policy = { use: p.use, options: { ...p.options, ...extra } };
+  return { ...c, policy };
+}
+
+/**
+ * `--checkpoint <dir>`: the configured policy loads this checkpoint (its `checkpoint` option, a
+ * path from the current folder) — evaluate or serve what `learn` / `iterate` wrote without editing the config.
+ */
+export function checkpointOverride(dir: string | undefined, then?: (c: ReasonerConfig) => ReasonerConfig): ((c: ReasonerConfig) => ReasonerConfig) | undefined {
+  if (dir === undefined) return then;
+  const abs = path.resolve(dir);
+  if (!existsSync(abs)) throw new ReasonerError('RSN_ERR_CHECKPOINT', `--checkpoint ${dir}: no such folder (${abs})`, { hint: 'pass the checkpoint folder learn / iterate printed, e.g. runs/<id>/round-3/checkpoint' });
+  return (c) => withPolicyOptions(then ? then(c) : c, { checkpoint: abs }, '--checkpoint');
+}
+
+export const CHECKPOINT_HELP = 'load this checkpoint into the configured policy (its checkpoint option), e.g. one learn or iterate wrote';
 
 /** Loads the kernel for a command and guarantees it is closed (also on SIGINT/SIGTERM). */
 export async function withKernel<T>(

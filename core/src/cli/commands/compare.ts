@@ -6,7 +6,7 @@ import { findPackage } from '../../kernel/resolve.js';
 import { loadKernel } from '../../kernel/load.js';
 import { runCompare, type CompareSearch } from '../../pipeline/compare.js';
 import { createLogger } from '../../util/logger.js';
-import { globals, intFlag, printJson, withKernel, temperatureFlag } from '../shared.js';
+import { CHECKPOINT_HELP, checkpointOverride, globals, intFlag, printJson, withKernel, temperatureFlag } from '../shared.js';
 
 /** The searches compared by default: the repo's tree searches that are installed. */
 export function defaultSearches(dir: string): CompareSearch[] {
@@ -62,6 +62,7 @@ export function registerCompare(program: Command): void {
     .option('--searches <json|file>', 'searches to compare: [{name, search, reward?}] (default: beam, mcts, beam+prm, refine when installed; "none" = only sampling)')
     .option('--concurrency <n>', 'tasks at once', '16')
     .option('--out <dir>', 'output folder (relative to the config)', 'compare')
+    .option('--checkpoint <dir>', CHECKPOINT_HELP)
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
       const temperature = temperatureFlag(opts.temperature)!;
@@ -88,6 +89,6 @@ export function registerCompare(program: Command): void {
           }
           process.stdout.write(`wrote ${files.join(', ')}\n`);
         }
-      });
+      }, checkpointOverride(opts.checkpoint));
     });
 }

@@ -3,7 +3,7 @@ import { evaluate } from '../../pipeline/eval.js';
 import { runReward, runGrader } from '../../pipeline/run.js';
 import { createProgress } from '../progress.js';
 import { ReasonerError } from '../../errors.js';
-import { globals, intFlag, pluginFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
+import { CHECKPOINT_HELP, checkpointOverride, globals, intFlag, pluginFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
 import { percent, percentWithCi } from '../../util/stats.js';
 
 export function registerEval(program: Command): void {
@@ -18,6 +18,7 @@ export function registerEval(program: Command): void {
     .option('--concurrency <n>', 'tasks at once (batched policies merge their calls)', '8')
     .option('--tasks <plugin>', 'task plugin (package or path) instead of the config\'s')
     .option('--tasks-options <json>', 'options for --tasks')
+    .option('--checkpoint <dir>', CHECKPOINT_HELP)
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
       splitFlag(opts.split);
@@ -53,6 +54,6 @@ export function registerEval(program: Command): void {
         else {
           process.stdout.write(`${tasks.name} ${opts.split} (${report.n} tasks): greedy pass@1 ${percentWithCi(report.accuracy, report.n)}  pass@${report.k} ${percent(report.passAtK)}  maj@${report.k} ${percent(report.majAtK)}  sampled pass@1 ${percent(report.passAt1Sampled)}  ${report.tokens} tokens  ${(report.wallMs / 1000).toFixed(1)} s\n`);
         }
-      }, (c) => (tasksSpec ? { ...c, tasks: tasksSpec } : c));
+      }, checkpointOverride(opts.checkpoint, (c) => (tasksSpec ? { ...c, tasks: tasksSpec } : c)));
     });
 }

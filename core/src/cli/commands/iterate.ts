@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { iteratePipeline, type RoundEval } from '../../pipeline/iterate.js';
 import { createProgress } from '../progress.js';
-import { globals, intFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
+import { CHECKPOINT_HELP, checkpointOverride, globals, intFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
 import { percent as pct, percentWithCi, wilsonInterval } from '../../util/stats.js';
 
 export function registerIterate(program: Command): void {
@@ -16,6 +16,7 @@ export function registerIterate(program: Command): void {
     .option('--eval-limit <n>', 'evaluation tasks (default 200)')
     .option('--k <k>', 'k of pass@k (default 16)')
     .option('--temperature <t>', 'sampling temperature of pass@k (default 0.8)')
+    .option('--checkpoint <dir>', CHECKPOINT_HELP)
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
       const rounds = intFlag(opts.rounds, '--rounds')!;
@@ -57,8 +58,8 @@ export function registerIterate(program: Command): void {
         const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, greedyCi95: ci(r), passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
         const start = res.state.start && { ...res.state.start, greedyCi95: ci(res.state.start) };
         if (g.json) printJson({ rounds: rows, checkpoint: res.checkpoint, start, dir: res.dir });
-        else kernel.logger.info(`done: ${res.state.rounds.length} rounds in ${res.dir}; last checkpoint ${res.checkpoint ?? '(none)'} (load it with the policy's checkpoint option)`);
+        else kernel.logger.info(`done: ${res.state.rounds.length} rounds in ${res.dir}; last checkpoint ${res.checkpoint ?? '(none)'}${res.checkpoint ? ` (\`reasoner eval --checkpoint ${res.checkpoint}\`, or the policy's checkpoint option)` : ''}`);
         if (signal.aborted) process.exitCode = 130;
-      });
+      }, checkpointOverride(opts.checkpoint));
     });
 }

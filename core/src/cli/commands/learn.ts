@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { learnPipeline } from '../../pipeline/learn.js';
 import { createProgress } from '../progress.js';
-import { globals, printJson, withKernel } from '../shared.js';
+import { CHECKPOINT_HELP, checkpointOverride, globals, printJson, withKernel } from '../shared.js';
 
 export function registerLearn(program: Command): void {
   program
@@ -10,7 +10,8 @@ export function registerLearn(program: Command): void {
     .option('--run <dir>', 'learn from this run folder\'s records (runs/<id>)')
     .option('--data <file>', 'learn from a JSONL of {prompt, solution, reward} (e.g. from `reasoner data export`)')
     .option('--out <dir>', 'where the checkpoint and learn.json go (default: <run.out>/learn-<stamp>)')
-    .action(async (opts: { run?: string; data?: string; out?: string }, cmd: Command) => {
+    .option('--checkpoint <dir>', CHECKPOINT_HELP)
+    .action(async (opts: { run?: string; data?: string; out?: string; checkpoint?: string }, cmd: Command) => {
       const g = globals(cmd);
       await withKernel(g, async (kernel, signal) => {
         const bar = createProgress('search', !g.json && process.stderr.isTTY === true);
@@ -28,8 +29,8 @@ export function registerLearn(program: Command): void {
           const m = report.metrics;
           kernel.logger.info(`${learner}: ${report.steps} steps, ${report.tokens ?? 0} tokens (${Math.round(m.tokensPerSec ?? 0)} tok/s), loss ${(m.loss ?? NaN).toFixed(4)}, ${((report.wallMs ?? 0) / 1000).toFixed(1)} s`);
           kernel.logger.info(`checkpoint: ${report.checkpoint ?? '(none)'}  report: ${dir}/learn.json`);
-          if (report.checkpoint) kernel.logger.info(`use it: policy: tiny({ checkpoint: '${report.checkpoint}' }), then \`reasoner eval\``);
+          if (report.checkpoint) kernel.logger.info(`use it: \`reasoner eval --checkpoint ${report.checkpoint}\` (or policy: tiny({ checkpoint: '${report.checkpoint}' }) in the config)`);
         }
-      });
+      }, checkpointOverride(opts.checkpoint));
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { runPipeline } from '../../pipeline/run.js';
 import { createProgress } from '../progress.js';
-import { globals, intFlag, printJson, withKernel } from '../shared.js';
+import { CHECKPOINT_HELP, checkpointOverride, globals, intFlag, printJson, withKernel } from '../shared.js';
 
 export function registerRun(program: Command): void {
   program
@@ -15,7 +15,8 @@ export function registerRun(program: Command): void {
     .option('--strict', 'like --sanity, but refuse to run (RSN_ERR_SANITY) unless the reward separates correct from incorrect')
     .option('--sanity-tasks <n>', 'calibration tasks for --sanity/--strict (default 16, from the validation split)')
     .option('--sanity-samples <n>', 'policy samples per calibration task (default 4)')
-    .action(async (opts: { resume?: string; runId?: string; limit?: string; concurrency?: string; sanity?: boolean; strict?: boolean; sanityTasks?: string; sanitySamples?: string }, cmd: Command) => {
+    .option('--checkpoint <dir>', CHECKPOINT_HELP)
+    .action(async (opts: { resume?: string; runId?: string; limit?: string; concurrency?: string; sanity?: boolean; strict?: boolean; sanityTasks?: string; sanitySamples?: string; checkpoint?: string }, cmd: Command) => {
       const g = globals(cmd);
       const limit = intFlag(opts.limit, '--limit');
       const concurrency = intFlag(opts.concurrency, '--concurrency');
@@ -46,6 +47,6 @@ export function registerRun(program: Command): void {
           kernel.logger.info(`records: ${dir}/trajectories.jsonl  summary: ${dir}/summary.json`);
         }
         if (summary.stoppedBy === 'abort') process.exitCode = 130;
-      });
+      }, checkpointOverride(opts.checkpoint));
     });
 }

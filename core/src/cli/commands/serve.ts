@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ReasonerError } from '../../errors.js';
 import type { ReasonerConfig } from '../../config/types.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { globals, withKernel } from '../shared.js';
+import { CHECKPOINT_HELP, checkpointOverride, globals, withKernel } from '../shared.js';
 
 const SERVER_PACKAGE = '@reasoner/plugin-server-http';
 
@@ -35,6 +35,7 @@ export function registerServe(program: Command): void {
     .option('--request-timeout <ms>', 'cancel a request\'s work after this long (408)', '120000')
     .option('--max-tokens <n>', 'token budget of one request', '200000')
     .option('--no-dashboard', 'do not serve the dashboard at /')
+    .option('--checkpoint <dir>', CHECKPOINT_HELP)
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const g = globals(cmd);
       const mod = await loadServer();
@@ -45,6 +46,7 @@ export function registerServe(program: Command): void {
         if (!named) plugins.push(mod.default);
         return { ...c, plugins } as ReasonerConfig;
       };
-      await withKernel(g, (kernel, signal) => mod.serve(kernel, { ...opts, logLevel: g.logLevel ?? (g.debug ? 'debug' : undefined) }, signal), addServer);
+      const { checkpoint, ...serveOpts } = opts;
+      await withKernel(g, (kernel, signal) => mod.serve(kernel, { ...serveOpts, logLevel: g.logLevel ?? (g.debug ? 'debug' : undefined) }, signal), checkpointOverride(checkpoint as string | undefined, addServer));
     });
 }
