@@ -53,6 +53,11 @@ describe('iterate', () => {
     // Learn progress: every optimizer step of both rounds, in order.
     expect(learnSteps.filter(([r]) => r === 1)).toHaveLength(res.state.rounds[0]!.learn.steps);
     expect(learnSteps.map(([, s]) => s)).toEqual([...learnSteps.map(([, s]) => s)].sort((a, b) => a - b));
+    // …and the round's log.jsonl holds the same steps (plus epochs), one JSON line each.
+    const log = readFileSync(path.join(res.dir, 'round-1', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.filter((l) => l.type === 'step').map((l) => l.step)).toEqual(learnSteps.filter(([r]) => r === 1).map(([, s]) => s));
+    expect(log.filter((l) => l.type === 'epoch').length).toBeGreaterThan(0);
+    expect(typeof log[0].loss).toBe('number');
     expect(res.state.rounds[1]!.greedy).toBeGreaterThan(res.state.start!.greedy);
     expect(res.state.rounds[1]!.klToStart).toBeGreaterThan(0);
     for (const f of ['trajectories.jsonl', 'search.done', 'learn.json', 'metrics.json', 'checkpoint/fake.json']) expect(existsSync(path.join(res.dir, 'round-2', f)), f).toBe(true);

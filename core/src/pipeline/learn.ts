@@ -3,12 +3,12 @@
  * kernel's services. Builds the LearnEnv every learner gets.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReasonerError } from '../errors.js';
 import { stepFormatOf } from '../kernel/instrument.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { Hooks, LearnStepInfo } from '../types/hooks.js';
+import type { Hooks, LearnEpochInfo, LearnStepInfo } from '../types/hooks.js';
 import { requireTrainable } from '../policy/trainable.js';
 import type { DatasetRecord, LearnEnv, LearnReport, Learner, TrainablePolicy } from '../types/learn.js';
 import type { TrajectoryRecord } from '../types/records.js';
@@ -55,11 +55,26 @@ export function requireTrainablePolicy(kernel: Kernel, learner: string): Trainab
   return requireTrainable(kernel.require('policy'), learner);
 }
 
-/** The kernel's hooks, with `learnStep.promise` also telling `fn` (every other hook and method as is). */
-function withLearnStep(hooks: Hooks, fn: (info: LearnStepInfo) => void): Hooks {
+/** Every learn step and epoch of a learner, one JSON line each (TRL's log_history, as a file you can tail). */
+export const LEARN_LOG = 'log.jsonl';
+
+/**
+ * The kernel's hooks, with `learnStep` / `learnEpoch` also appended to `<outDir>/log.jsonl` and
+ * told to `onStep` (progress). Kernel hooks are frozen once set up, so this wraps rather than taps.
+ */
+function withLearnLog(hooks: Hooks, outDir: string, onStep?: (info: LearnStepInfo) => void): Hooks {
+  const file = path.join(outDir, LEARN_LOG);
+  let ready: Promise<unknown> | undefined;
+  const write = async (line: Record<string, unknown>) => {
+    ready ??= mkdir(outDir, { recursive: true });
+    await ready;
+    await appendFile(file, JSON.stringify({ ...line, time: new Date().toISOString() }) + '\n');
+  };
   const learnStep = Object.create(hooks.learnStep) as Hooks['learnStep'];
-  learnStep.promise = async (info: LearnStepInfo) => { await hooks.learnStep.promise(info); fn(info); };
-  return { ...hooks, learnStep };
+  learnStep.promise = async (info: LearnStepInfo) => { await hooks.learnStep.promise(info); await write({ type: 'step', ...info }); onStep?.(info); };
+  const learnEpoch = Object.create(hooks.learnEpoch) as Hooks['learnEpoch'];
+  learnEpoch.promise = async (info: LearnEpochInfo) => { await hooks.learnEpoch.promise(info); await write({ type: 'epoch', ...info }); };
+  return { ...hooks, learnStep, learnEpoch };
 }
 
 /** The LearnEnv of a kernel: services, run budget, seeded RNG, the rollout helper. */
@@ -79,7 +94,7 @@ export function createLearnEnv(kernel: Kernel, policy: TrainablePolicy, o: Learn
   return {
     tasks, trainSplit: o.trainSplit ?? 'train', policy, reward,
     grader: grader ?? { grade: async (task, solution, signal) => { const r = await reward.score(task, solution, signal); return { correct: r.correct === true, answer: r.answer }; } },
-    search, hooks: o.onLearnStep ? withLearnStep(kernel.hooks, o.onLearnStep) : kernel.hooks, budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
+    search, hooks: withLearnLog(kernel.hooks, o.outDir, o.onLearnStep), budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
     ...(o.records ? { records: o.records } : {}),
     ...(o.dataset ? { dataset: o.dataset } : {}),
     rollout: (t, opts) => rollout(services, t, { ...o.progress, ...opts }),
