@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,7 +58,8 @@ describe('iterate', () => {
     const log = readFileSync(path.join(res.dir, 'round-1', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.filter((l) => l.type === 'step').map((l) => l.step)).toEqual(learnSteps.filter(([r]) => r === 1).map(([, s]) => s));
     expect(log.filter((l) => l.type === 'epoch').length).toBeGreaterThan(0);
-    expect(typeof log[0].loss).toBe('number');
+    expect(log[0].type).toBe('start');
+    expect(typeof log[1].loss).toBe('number');
     expect(res.state.rounds[1]!.greedy).toBeGreaterThan(res.state.start!.greedy);
     expect(res.state.rounds[1]!.klToStart).toBeGreaterThan(0);
     for (const f of ['trajectories.jsonl', 'search.done', 'learn.json', 'metrics.json', 'checkpoint/fake.json']) expect(existsSync(path.join(res.dir, 'round-2', f)), f).toBe(true);
@@ -150,10 +152,45 @@ describe('iterate', () => {
   });
 
   it('a run budget that ends a round\'s search is RSN_ERR_BUDGET_EXHAUSTED, and the partial search is not marked done', async () => {
-    const k = await kernelFromConfig({ policy: policy({}), tasks, search, learn, run: { out: 'runs', seed: 3, concurrency: 4, budget: { perRun: { calls: 10 } } } }, dir, createLogger('silent'));
+    // Two policy calls per task: the budget runs out inside tasks, which are recorded with an error.
+    const twoCalls = definePlugin({
+      name: 'two-calls', kind: 'search', apiVersion: 1,
+      setup: () => { const s = sampleSearch(4); return { name: 'two-calls', async search(env) { await env.policy.generate({ prompt: env.task.prompt, n: 1, temperature: 1 }); return s.search(env); } }; },
+    });
+    const cfg = (budget?: object) => kernelFromConfig({ policy: policy({}), tasks, search: twoCalls, learn, run: { out: 'runs', seed: 3, concurrency: 4, ...(budget ? { budget } : {}) } }, dir, createLogger('silent'));
+    const k = await cfg({ perRun: { calls: 11 } });
     await expect(iteratePipeline(k, { rounds: 1, runId: 'budget', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_BUDGET_EXHAUSTED' });
     await k.close();
-    expect(existsSync(path.join(dir, 'runs', 'budget', 'round-1', 'search.done'))).toBe(false);
+    const round1 = path.join(dir, 'runs', 'budget', 'round-1');
+    expect(existsSync(path.join(round1, 'search.done'))).toBe(false);
+    const cutShort = readFileSync(path.join(round1, 'trajectories.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(cutShort.some((r) => r.error?.code === 'RSN_ERR_BUDGET_EXHAUSTED')).toBe(true);
+    // Resumed without the budget: the tasks the budget cut are searched again, so the learner gets
+    // one clean record per task, as an uninterrupted run does.
+    const k2 = await cfg();
+    const res = await iteratePipeline(k2, { rounds: 1, resume: 'budget', ...opts });
+    await k2.close();
+    const k3 = await cfg();
+    const straight = await iteratePipeline(k3, { rounds: 1, runId: 'budget-straight', ...opts });
+    await k3.close();
+    expect(res.state.rounds[0]!.searchAccuracy).toBe(straight.state.rounds[0]!.searchAccuracy);
+    expect(res.state.rounds[0]!.policyId).toBe(straight.state.rounds[0]!.policyId);
+    expect(readFileSync(path.join(round1, 'search.done'), 'utf8')).toBe(String(opts.tasksPerRound));
+  });
+
+  it('one process per iterate run: a resume while another process holds the run is RSN_ERR_RUN_LOCKED', async () => {
+    const k0 = await kernel();
+    await iteratePipeline(k0, { rounds: 1, runId: 'locked', ...opts });
+    await k0.close();
+    const k = await kernel();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(dir, 'runs', 'locked', 'run.lock'), String(other.pid));
+      await expect(iteratePipeline(k, { rounds: 2, resume: 'locked', ...opts })).rejects.toMatchObject({ code: 'RSN_ERR_RUN_LOCKED' });
+    } finally {
+      other.kill();
+      await k.close();
+    }
   });
 
   it('a stop mid-search keeps the searched records; the resume searches only the rest and matches an uninterrupted run', async () => {

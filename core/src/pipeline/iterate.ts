@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ReasonerError } from '../errors.js';
+import { ioError, ReasonerError } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { ScoringPolicy, TrainablePolicy } from '../types/learn.js';
 import type { TrajectoryRecord } from '../types/records.js';
@@ -102,10 +102,16 @@ async function roundTasks(kernel: Kernel, split: TaskSplit, round: number, n: nu
 }
 
 /**
- * Records in one order whatever the path (searched now, resumed, or read back): the file holds
- * them in finishing order, and the learner's seeded shuffle must see the same list every time.
+ * A round's records as the learner gets them, whatever the path (searched now, resumed, read
+ * back): the latest line per task (a resume appends re-searched tasks after their failed first
+ * try), only the round's tasks when `ids` is given, in taskId order — the file holds them in
+ * finishing order, and the learner's seeded shuffle must see the same list every time.
  */
-const byTaskId = (records: TrajectoryRecord[]): TrajectoryRecord[] => records.sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+function roundRecords(records: readonly TrajectoryRecord[], ids?: ReadonlySet<string>): TrajectoryRecord[] {
+  const latest = new Map<string, TrajectoryRecord>();
+  for (const r of records) if (!ids || ids.has(r.taskId)) latest.set(r.taskId, r);
+  return [...latest.values()].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+}
 
 /** Diversity of samples and KL to the start policy, on the first `prompts` eval tasks. */
 async function probe(policy: TrainablePolicy, start: ScoringPolicy, tasks: Task[], samples: number, seed: number, signal: AbortSignal): Promise<{ diversity: number; klToStart: number }> {
@@ -139,6 +145,7 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
   const seed = kernel.config.run.seed;
 
   let state: IterateState;
+  let releaseLock: (() => Promise<void>) | undefined;
   // The start policy, frozen before any checkpoint is loaded: KL is measured against it.
   const start = await policy.reference();
   try {
@@ -170,6 +177,8 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       };
       await writeJsonAtomic(stateFile, state);
     }
+    // One iterate process per run: a second `--resume` of a live run would learn into the same rounds.
+    releaseLock = await RunStore.lock(dir, runId);
     const opt = state.options;
     // The held-out split must stay held out: training tasks come from the train split.
     if (opt.evalSplit === 'train') throw new ReasonerError('RSN_ERR_USAGE', 'iterate evaluates on a held-out split, and "train" is where each round\'s training tasks come from', { hint: '--eval-split test (or validation)' });
@@ -210,29 +219,35 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       const { store, records: kept } = existsSync(rdir) ? await RunStore.resume(dir, roundId) : { store: await RunStore.create(dir, roundId), records: [] as TrajectoryRecord[] };
       try {
         const writes: Promise<void>[] = [];
+        let writeError: unknown;
         let base = 0;
         const env0 = createLearnEnv(kernel, policy, {
           outDir: rdir, signal, seedLabel: `round:${round}`, budget,
-          progress: { onRecord: (r, n) => { writes.push(store.append(r)); o.onEvent?.({ phase: 'search', round, done: base + n, total: base + todo.length }); } },
+          progress: { onRecord: (r, n) => { writes.push(store.append(r).catch((e: unknown) => { writeError ??= e; })); o.onEvent?.({ phase: 'search', round, done: base + n, total: base + todo.length }); } },
         });
         const all = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);
         if (all.length === 0) throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${env0.trainSplit} tasks left for round ${round}`, { hint: 'lower --tasks-per-round, or use a task source with a larger training split' });
         const leaked = all.filter((t) => evalIds.has(t.id));
         if (leaked.length) throw new ReasonerError('RSN_ERR_DATASET', `${leaked.length} of round ${round}'s training tasks are also evaluation tasks (e.g. ${leaked[0]!.id}): the ${env0.trainSplit} and ${opt.evalSplit} splits of "${tasks.name}" overlap`, { hint: 'give the task source disjoint train and test data (task-jsonl: one file per split)' });
-        const done = new Set(kept.map((r) => r.taskId));
+        // Tasks whose search failed (e.g. the budget ran out mid-task) are searched again.
+        const ids = new Set(all.map((t) => t.id));
+        const done = new Set(roundRecords(kept, ids).filter((r) => !r.error).map((r) => r.taskId));
         const todo = all.filter((t) => !done.has(t.id));
         base = all.length - todo.length;
         const fresh = await env0.rollout(todo);
         await Promise.all(writes);
+        if (writeError) throw ioError(writeError, store.trajectoriesFile, `cannot append to ${store.trajectoriesFile}`, 'free disk space or fix the folder\'s permissions, then resume');
         if (signal.aborted) return undefined;
+        const records = roundRecords([...kept, ...fresh], ids);
         // A search the run budget cut short is not this round's data: stop before it is marked done.
-        if (budget.exhausted() && fresh.length < todo.length) {
-          throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', `round ${round}: the run budget ran out after ${kept.length + fresh.length} of ${all.length} searched tasks`, {
+        const cut = fresh.length < todo.length || fresh.some((r) => r.error?.code === 'RSN_ERR_BUDGET_EXHAUSTED');
+        if (budget.exhausted() && cut) {
+          throw new ReasonerError('RSN_ERR_BUDGET_EXHAUSTED', `round ${round}: the run budget ran out after ${records.filter((r) => !r.error).length} of ${all.length} searched tasks`, {
             hint: `raise run.budget.perRun, or lower --tasks-per-round; then resume with --resume ${runId} (the searched tasks are kept)`,
           });
         }
-        await writeFile(path.join(rdir, 'search.done'), String(kept.length + fresh.length));
-        return byTaskId([...kept, ...fresh]);
+        await writeFile(path.join(rdir, 'search.done'), String(records.length));
+        return records;
       } finally {
         await store.close();
       }
@@ -249,7 +264,7 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       if (learner.online) {
         await mkdir(rdir, { recursive: true });
       } else if (existsSync(path.join(rdir, 'search.done'))) {
-        records = byTaskId(await RunStore.read(rdir));
+        records = roundRecords(await RunStore.read(rdir));
       } else {
         const searched = await searchRound(round, rdir);
         if (!searched) break;
@@ -278,6 +293,7 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       o.onEvent?.({ phase: 'round', round: result });
     }
   } finally {
+    await releaseLock?.();
     await start.close?.();
   }
   const last = [...state.rounds].reverse().find((r) => r.checkpoint);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,36 @@ describe('reasoner learn (pipeline)', () => {
     expect(seen.dataset).toBe(1);
     writeFileSync(data, '{"prompt":"1+2"}\n');
     await expect(learnPipeline(k, { data, out: path.join(dir, 'c') })).rejects.toMatchObject({ code: 'RSN_ERR_DATASET' });
+    await k.close();
+  });
+
+  it('log.jsonl: every learn step and epoch, through hooks that still work as hooks; an unwritable log only warns', async () => {
+    const stepper = definePlugin({ name: 'stepper', kind: 'learn', apiVersion: 1, setup: (): Learner => ({
+      name: 'stepper',
+      async learn(env) {
+        // A learner (or a plugin) may intercept the env's hook: the log must survive it.
+        let intercepted = 0;
+        env.hooks.learnStep.intercept({ call: () => { intercepted++; } });
+        for (let i = 1; i <= 3; i++) await env.hooks.learnStep.promise({ step: i, loss: 1 / i, lr: 1e-3, metrics: {} });
+        await env.hooks.learnEpoch.promise({ epoch: 1, metrics: { loss: 0.5 } });
+        return { steps: 3, metrics: { intercepted } };
+      },
+    }) });
+    const warnings: string[] = [];
+    const logger = { ...createLogger('silent'), warn: (m: string) => { warnings.push(m); } };
+    const k = await kernelFromConfig({ policy: fake, tasks: memoryTasks, search: memorySearch, learn: stepper, run: { out: 'runs' } }, dir, logger as never);
+    const steps: number[] = [];
+    const a = await learnPipeline(k, { out: path.join(dir, 'log-a'), onLearnStep: (s) => steps.push(s.step) });
+    expect(a.report.metrics.intercepted).toBe(3);
+    expect(steps).toEqual([1, 2, 3]);
+    const lines = readFileSync(path.join(dir, 'log-a', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(['start', 'step', 'step', 'step', 'epoch']);
+    expect(lines[3]).toMatchObject({ step: 3, loss: 1 / 3, lr: 1e-3 });
+    // log.jsonl is a folder: training still finishes, with a warning.
+    mkdirSync(path.join(dir, 'log-b', 'log.jsonl'), { recursive: true });
+    const b = await learnPipeline(k, { out: path.join(dir, 'log-b') });
+    expect(b.report.steps).toBe(3);
+    expect(warnings.some((w) => w.includes('log.jsonl'))).toBe(true);
     await k.close();
   });
 });

@@ -60,21 +60,37 @@ export const LEARN_LOG = 'log.jsonl';
 
 /**
  * The kernel's hooks, with `learnStep` / `learnEpoch` also appended to `<outDir>/log.jsonl` and
- * told to `onStep` (progress). Kernel hooks are frozen once set up, so this wraps rather than taps.
+ * `learnStep` told to `onStep` (progress). Kernel hooks are frozen once set up, so this wraps
+ * rather than taps: a Proxy that answers `promise` (what learners call) and forwards everything
+ * else to the kernel's hook. A log that cannot be written is a warning, never a failed training.
  */
-function withLearnLog(hooks: Hooks, outDir: string, onStep?: (info: LearnStepInfo) => void): Hooks {
+function withLearnLog(hooks: Hooks, outDir: string, logger: Kernel['logger'], onStep?: (info: LearnStepInfo) => void): Hooks {
   const file = path.join(outDir, LEARN_LOG);
-  let ready: Promise<unknown> | undefined;
+  let ready: Promise<unknown> | undefined, failed = false;
   const write = async (line: Record<string, unknown>) => {
-    ready ??= mkdir(outDir, { recursive: true });
-    await ready;
-    await appendFile(file, JSON.stringify({ ...line, time: new Date().toISOString() }) + '\n');
+    if (failed) return;
+    try {
+      // A new env starts a new section: a resumed round or a reused --out appends after a start line.
+      ready ??= mkdir(outDir, { recursive: true }).then(() => appendFile(file, JSON.stringify({ type: 'start', time: new Date().toISOString() }) + '\n'));
+      await ready;
+      await appendFile(file, JSON.stringify({ ...line, time: new Date().toISOString() }) + '\n');
+    } catch (e) {
+      failed = true;
+      logger.warn(`cannot write ${file} (${(e as Error).message}); training goes on without the step log`);
+    }
   };
-  const learnStep = Object.create(hooks.learnStep) as Hooks['learnStep'];
-  learnStep.promise = async (info: LearnStepInfo) => { await hooks.learnStep.promise(info); await write({ type: 'step', ...info }); onStep?.(info); };
-  const learnEpoch = Object.create(hooks.learnEpoch) as Hooks['learnEpoch'];
-  learnEpoch.promise = async (info: LearnEpochInfo) => { await hooks.learnEpoch.promise(info); await write({ type: 'epoch', ...info }); };
-  return { ...hooks, learnStep, learnEpoch };
+  const wrap = <H extends Hooks['learnStep'] | Hooks['learnEpoch']>(hook: H, after: (info: Parameters<H['promise']>[0]) => Promise<void>): H =>
+    new Proxy(hook, {
+      get(target, prop, receiver) {
+        if (prop === 'promise') return async (info: Parameters<H['promise']>[0]) => { await target.promise(info as never); await after(info); };
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+  return {
+    ...hooks,
+    learnStep: wrap(hooks.learnStep, async (info) => { await write({ type: 'step', ...info }); onStep?.(info); }),
+    learnEpoch: wrap(hooks.learnEpoch, (info) => write({ type: 'epoch', ...info })),
+  };
 }
 
 /** The LearnEnv of a kernel: services, run budget, seeded RNG, the rollout helper. */
@@ -94,7 +110,7 @@ export function createLearnEnv(kernel: Kernel, policy: TrainablePolicy, o: Learn
   return {
     tasks, trainSplit: o.trainSplit ?? 'train', policy, reward,
     grader: grader ?? { grade: async (task, solution, signal) => { const r = await reward.score(task, solution, signal); return { correct: r.correct === true, answer: r.answer }; } },
-    search, hooks: withLearnLog(kernel.hooks, o.outDir, o.onLearnStep), budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
+    search, hooks: withLearnLog(kernel.hooks, o.outDir, kernel.logger, o.onLearnStep), budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
     ...(o.records ? { records: o.records } : {}),
     ...(o.dataset ? { dataset: o.dataset } : {}),
     rollout: (t, opts) => rollout(services, t, { ...o.progress, ...opts }),

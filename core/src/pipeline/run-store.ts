@@ -148,6 +148,15 @@ export class RunStore {
     }
   }
 
+  /**
+   * Holds `dir`'s run lock until the returned release is called: one writer per folder for work
+   * that is not a RunStore's (e.g. an `iterate` run, whose rounds each have their own store).
+   */
+  static async lock(dir: string, runId: string): Promise<() => Promise<void>> {
+    const file = await takeLock(dir, runId);
+    return () => rm(file, { force: true });
+  }
+
   /** Reads the complete records of a run folder without changing it (safe on a live run). */
   static async read(dir: string): Promise<TrajectoryRecord[]> {
     if (!existsSync(path.join(dir, TRAJECTORIES))) {
