@@ -45,18 +45,36 @@ def _post(body):
         ) from None
 
 
+def _prompt(info):
+    """The task prompt the export put in extra_info (verl passes the row's dict; anything else: none)."""
+    prompt = info.get("prompt") if isinstance(info, dict) else None
+    return prompt if isinstance(prompt, str) else ""
+
+
+def _label(gold):
+    """The gold answer as the server takes it: '' (the export's "no gold") and None are no label."""
+    if isinstance(gold, (list, tuple)) and len(gold) == 1:
+        gold = gold[0]
+    if gold is None:
+        return None
+    gold = gold.decode("utf-8") if isinstance(gold, bytes) else str(gold)
+    return gold if gold != "" else None
+
+
 def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=None, **_kwargs):
     """Rewards of many responses in one request (verl's batch reward manager)."""
-    infos = extra_infos if extra_infos is not None else [None] * len(solution_strs)
-    prompts = [((info or {}).get("prompt") or "") for info in infos]
+    infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
+    prompts = [_prompt(info) for info in infos]
     body = {
-        "query": [p + s for p, s in zip(prompts, solution_strs)],
+        "query": [p + str(s) for p, s in zip(prompts, solution_strs)],
         "prompts": prompts,
-        "labels": [None if g is None else str(g) for g in ground_truths],
+        "labels": [_label(g) for g in ground_truths],
     }
     rewards = _post(body).get("rewards")
-    if not isinstance(rewards, list) or len(rewards) != len(solution_strs):
-        raise RuntimeError(f"Reasoner reward server returned {rewards!r} for {len(solution_strs)} responses")
+    if not isinstance(rewards, list) or len(rewards) != len(body["query"]):
+        raise RuntimeError(f"Reasoner reward server returned {rewards!r} for {len(body['query'])} responses")
+    if not all(isinstance(r, (int, float)) and not isinstance(r, bool) for r in rewards):
+        raise RuntimeError(f"Reasoner reward server returned a reward that is not a number: {rewards!r}")
     return [float(r) for r in rewards]
 
 

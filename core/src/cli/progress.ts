@@ -30,3 +30,17 @@ export function createProgress(label: string, enabled = process.stderr.isTTY ===
     },
   };
 }
+
+/** True at most once per `ms` (the first call included): progress lines for work of unknown length. */
+export function every(ms: number): () => boolean {
+  let last = -Infinity;
+  return () => {
+    const now = Date.now();
+    if (now - last < ms) return false;
+    last = now;
+    return true;
+  };
+}
+
+/** Learners do not know their step count up front: a step line every few seconds instead of a bar. */
+export const LEARN_LOG_MS = 5000;

@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { loadKernel, type LoadKernelOptions } from '../kernel/load.js';
 import type { ReasonerConfig } from '../config/types.js';
 import type { PluginSpec } from '../types/plugin.js';
+import { isFactory, isInstance } from '../kernel/resolve.js';
 import { existsSync } from 'node:fs';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
@@ -24,11 +25,12 @@ export function globals(cmd: Command): GlobalOptions {
 export function withPolicyOptions(c: ReasonerConfig, extra: Record<string, unknown>, flag: string): ReasonerConfig {
   const p = c.policy;
   if (p === undefined) throw new ReasonerError('RSN_ERR_CONFIG_INVALID', `${flag} needs a policy in the config`, { pointer: '/policy', hint: 'add one, e.g. policy: tiny()' });
-  let policy: PluginSpec;
-  if (typeof p === 'string') policy = { use: p, options: extra };
-  else if (typeof p === 'function') policy = p(extra);
-  else if ('__reasonerPlugin' in p) policy = { ...p, options: { ...p.options, ...extra } };
-  else policy = { use: p.use, options: { ...p.options, ...extra } };
+  // The forms resolvePlugin reads; anything else passes through for it to refuse.
+  let policy: PluginSpec = p;
+  if (isInstance(p)) policy = { ...p, options: { ...p.options, ...extra } };
+  else if (isFactory(p)) policy = { __reasonerPlugin: true, definition: p.definition, options: extra } as PluginSpec;
+  else if (typeof p === 'string') policy = { use: p, options: extra };
+  else if (typeof p === 'object' && p !== null && typeof (p as { use?: unknown }).use === 'string') policy = { use: (p as { use: string }).use, options: { ...(p as { options?: Record<string, unknown> }).options, ...extra } };
   return { ...c, policy };
 }
 

@@ -30,8 +30,8 @@ export interface ResolveContext {
   file?: string;
 }
 
-const isInstance = (v: unknown): v is PluginInstance => typeof v === 'object' && v !== null && (v as PluginInstance).__reasonerPlugin === true;
-const isFactory = (v: unknown): v is { definition: PluginDefinition } => typeof v === 'function' && typeof (v as { definition?: unknown }).definition === 'object';
+export const isInstance = (v: unknown): v is PluginInstance => typeof v === 'object' && v !== null && (v as PluginInstance).__reasonerPlugin === true;
+export const isFactory = (v: unknown): v is { definition: PluginDefinition } => typeof v === 'function' && typeof (v as { definition?: unknown }).definition === 'object';
 const isDefinition = (v: unknown): v is PluginDefinition =>
   typeof v === 'object' && v !== null && typeof (v as PluginDefinition).setup === 'function' && typeof (v as PluginDefinition).name === 'string';
 

@@ -26,6 +26,9 @@ describe('data export formats', () => {
     const f = path.join(dir, 'sft.jsonl');
     expect((await writeExport('trl-sft', groups, f)).records).toBe(2);
     expect(jsonl(f)[0]).toEqual({ prompt: '3 4 5>17\n', completion: '3*4=12\n12+5=17\n=17' });
+    // A correct completion cut at the token limit never ended: no demonstration.
+    const cut: CandidateGroup[] = [{ ...groups[1]!, candidates: [{ ...groups[1]!.candidates[0]!, truncated: true }] }, groups[0]!];
+    expect((await writeExport('trl-sft', cut, f)).records).toBe(1);
   });
   it('trl-dpo: {prompt, chosen, rejected} of one prompt', async () => {
     const f = path.join(dir, 'dpo.jsonl');
@@ -61,8 +64,8 @@ describe('data export formats', () => {
     // The custom reward function verl loads (custom_reward_function.path) lands beside the data.
     expect(res.rewardFunction).toBe(path.join(dir, 'reasoner_reward.py'));
     expect(readFileSync(res.rewardFunction!, 'utf8')).toContain('def compute_score(data_source, solution_str, ground_truth, extra_info=None');
-    // verl scores GSM8K and MATH-500 by its own rules when data_source has their names.
-    expect(['gsm8k', 'math500', undefined, 'me/x'].map(verlDataSource)).toEqual(['openai/gsm8k', 'HuggingFaceH4/MATH-500', 'reasoner', 'me/x']);
+    // Never verl's own names (its built-in scorers expect answer formats our prompts do not ask for).
+    expect(['gsm8k', 'math500', undefined, 'me/x'].map(verlDataSource)).toEqual(['reasoner/gsm8k', 'reasoner/math500', 'reasoner', 'me/x']);
   });
   it('nothing to export: RSN_ERR_DATASET with the reason', async () => {
     const allRight = [groups[1]!];

@@ -39,8 +39,9 @@ export interface ExportOptions {
   split?: string;
 }
 
+/** Shortest distinct correct solutions; a completion cut at the token limit never ended, so it is no demonstration. */
 const correctTexts = (g: CandidateGroup, n: number): string[] =>
-  g.candidates.filter((c) => c.correct && c.text.trim()).sort((a, b) => a.text.length - b.text.length).slice(0, n).map((c) => c.text);
+  g.candidates.filter((c) => c.correct && !c.truncated && c.text.trim()).sort((a, b) => a.text.length - b.text.length).slice(0, n).map((c) => c.text);
 
 export function trlSftRows(groups: readonly CandidateGroup[], o: ExportOptions = {}): Array<{ prompt: string; completion: string }> {
   return groups.flatMap((g) => correctTexts(g, o.perPrompt ?? 4).map((completion) => ({ prompt: g.prompt, completion })));
@@ -87,21 +88,21 @@ export interface VerlRow {
 }
 
 /**
- * verl picks its built-in rule reward by `data_source` (verl/utils/reward_score `default_compute_score`):
- * the task sources whose data are those sets get verl's names, so GSM8K and MATH-500 exports
- * train with verl's own scorers too; any other source is `reasoner/<name>` and is scored by
- * `reasoner_reward.py` (custom_reward_function).
+ * verl's `data_source` of a task source: `reasoner/<name>`. Not verl's own names (openai/gsm8k,
+ * HuggingFaceH4/MATH-500): those route to verl's built-in scorers, which expect answer formats
+ * ("#### 18", \boxed{}) Reasoner's prompts do not ask for, so they would score every response 0.
+ * Rewards come from `reasoner_reward.py` (custom_reward_function), the same reward Reasoner uses.
  */
 export function verlDataSource(taskSource: string | undefined): string {
-  const known: Record<string, string> = { gsm8k: 'openai/gsm8k', math500: 'HuggingFaceH4/MATH-500' };
   if (!taskSource) return 'reasoner';
-  return known[taskSource] ?? (taskSource.includes('/') ? taskSource : `reasoner/${taskSource}`);
+  return taskSource.includes('/') ? taskSource : `reasoner/${taskSource}`;
 }
 
 /** One row per prompt (verl samples its own responses); ground_truth is the gold answer, as its rule rewards expect. */
 export function verlRows(groups: readonly CandidateGroup[], o: ExportOptions = {}): VerlRow[] {
   return groups.map((g, i) => ({
     data_source: verlDataSource(o.dataSource), prompt: [{ role: 'user', content: g.prompt }], ability: o.ability ?? 'reasoning',
+    // ground_truth is a string column; '' = no gold answer (reasoner_reward.py then sends none).
     reward_model: { style: 'rule', ground_truth: g.gold ?? '' }, extra_info: { split: o.split ?? 'train', index: BigInt(i), prompt: g.prompt },
   }));
 }

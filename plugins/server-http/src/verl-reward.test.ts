@@ -4,12 +4,12 @@
  * ground_truth, extra_info) with the Parquet row's fields, and gets the served verifier's reward.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verlRows, writeExport } from '@reasoner/core';
+import { writeExport } from '@reasoner/core';
 import { startTestServer } from './fixtures/start.js';
 
 const run = promisify(execFile);
@@ -39,15 +39,25 @@ async function score(fn: string, env: Record<string, string>, ...args: unknown[]
 
 describe('verl export: reasoner_reward.py scores with the served reward', () => {
   it('compute_score and compute_score_batch return the verifier\'s rewards for a row\'s fields', async () => {
-    const res = await writeExport('verl', groups, path.join(dir, 'train.parquet'), { dataSource: 'task-countdown' });
+    const file = path.join(dir, 'train.parquet');
+    const res = await writeExport('verl', groups, file, { dataSource: 'task-countdown' });
     expect(res.rewardFunction).toBe(path.join(dir, 'reasoner_reward.py'));
-    const row = verlRows(groups, { dataSource: 'task-countdown' })[0]!;
-    const extra = { split: row.extra_info.split, index: Number(row.extra_info.index), prompt: row.extra_info.prompt };
+    // The fields verl hands the function come from the Parquet row as written.
+    const { parquetReadObjects } = await import('hyparquet');
+    const buf = readFileSync(file);
+    const [row] = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) })) as Array<{ data_source: string; reward_model: { ground_truth: string }; extra_info: { split: string; index: bigint; prompt: string } }>;
+    const extra = { split: row!.extra_info.split, index: Number(row!.extra_info.index), prompt: row!.extra_info.prompt };
+    expect(extra.prompt).toBe(prompt);
     const env = { REASONER_URL: t.url, REASONER_API_KEY: KEY };
     const right = '3+4=7\n7*5=35\n=35\n', wrong = '3*4=12\n12+5=17\n=17\n';
-    expect((await score('compute_score', env, row.data_source, right, row.reward_model.ground_truth, extra)).out).toBe(1);
-    expect((await score('compute_score', env, row.data_source, wrong, row.reward_model.ground_truth, extra)).out).toBe(0);
-    expect((await score('compute_score_batch', env, [row.data_source, row.data_source], [right, wrong], ['35', '35'], [extra, extra])).out).toEqual([1, 0]);
+    expect((await score('compute_score', env, row!.data_source, right, row!.reward_model.ground_truth, extra)).out).toBe(1);
+    expect((await score('compute_score', env, row!.data_source, wrong, row!.reward_model.ground_truth, extra)).out).toBe(0);
+    expect((await score('compute_score_batch', env, [row!.data_source, row!.data_source], [right, wrong], ['35', '35'], [extra, extra])).out).toEqual([1, 0]);
+    // A one-element list as the gold answer is read as that answer.
+    expect((await score('compute_score', env, row!.data_source, right, ['35'], extra)).out).toBe(1);
+    // No prompt (extra_info not the export's dict): Countdown cannot check without its numbers — a
+    // clear 400 from the server, raised as a RuntimeError that says so.
+    expect((await score('compute_score', env, row!.data_source, right, '35', 'not a dict')).out).toMatchObject({ error: expect.stringMatching(/answered 400.*not a countdown problem/) });
   });
 
   it('a wrong key or no server is a clear RuntimeError naming what to do, not a traceback', async () => {

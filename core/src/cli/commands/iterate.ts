@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { iteratePipeline, type RoundEval } from '../../pipeline/iterate.js';
-import { createProgress } from '../progress.js';
+import { createProgress, every, LEARN_LOG_MS } from '../progress.js';
 import { CHECKPOINT_HELP, checkpointOverride, globals, intFlag, printJson, splitFlag, temperatureFlag, withKernel } from '../shared.js';
 import { percent as pct, percentWithCi, wilsonInterval } from '../../util/stats.js';
 
@@ -26,7 +26,7 @@ export function registerIterate(program: Command): void {
         const tty = !g.json && process.stderr.isTTY === true;
         let bar = createProgress('', false);
         let phase = '';
-        let lastLearnLog = 0;
+        const due = every(LEARN_LOG_MS);
         const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${percentWithCi(e.greedy, e.n)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}`);
         const res = await iteratePipeline(kernel, {
           rounds, resume: opts.resume, runId: opts.runId, signal,
@@ -42,9 +42,8 @@ export function registerIterate(program: Command): void {
               if (label !== phase) { bar.stop(); bar = createProgress(label, tty); bar.start(e.total); phase = label; }
               bar.update(e.done);
             } else if (e.phase === 'learn') {
-              // Learners do not know their step count up front: a line every few seconds.
               if (phase) { bar.stop(); phase = ''; }
-              if (Date.now() - lastLearnLog >= 5000) { lastLearnLog = Date.now(); kernel.logger.info(`round ${e.round} learn: step ${e.step}, loss ${e.loss.toFixed(4)}`); }
+              if (due()) kernel.logger.info(`round ${e.round} learn: step ${e.step}, loss ${e.loss.toFixed(4)}`);
             } else if (e.phase === 'round') {
               bar.stop(); phase = '';
               const r = e.round;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { learnPipeline } from '../../pipeline/learn.js';
-import { createProgress } from '../progress.js';
+import { createProgress, every, LEARN_LOG_MS } from '../progress.js';
 import { CHECKPOINT_HELP, checkpointOverride, globals, printJson, withKernel } from '../shared.js';
 
 export function registerLearn(program: Command): void {
@@ -16,11 +16,10 @@ export function registerLearn(program: Command): void {
       await withKernel(g, async (kernel, signal) => {
         const bar = createProgress('search', !g.json && process.stderr.isTTY === true);
         let started = false;
-        let lastLog = 0;
+        const due = every(LEARN_LOG_MS);
         const { report, dir, learner, policyBefore } = await learnPipeline(kernel, {
           ...opts, signal,
-          // Learners do not know their step count up front: a line every few seconds.
-          onLearnStep: (s) => { if (!g.json && Date.now() - lastLog >= 5000) { lastLog = Date.now(); kernel.logger.info(`learn: step ${s.step}, loss ${s.loss.toFixed(4)}${s.lr === undefined ? "" : `, lr ${s.lr.toExponential(2)}`}`); } },
+          onLearnStep: (s) => { if (!g.json && due()) { kernel.logger.info(`learn: step ${s.step}, loss ${s.loss.toFixed(4)}${s.lr === undefined ? "" : `, lr ${s.lr.toExponential(2)}`}`); } },
           progress: { onRecord: (_r, done, total) => { if (!started) { bar.start(total); started = true; } bar.update(done); if (done === total) { bar.stop(); started = false; } } },
         });
         bar.stop();

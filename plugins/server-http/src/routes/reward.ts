@@ -6,7 +6,7 @@
  * come from the served reward (the config's reward plugin, else the task source's checker).
  */
 import type { FastifyInstance } from 'fastify';
-import { runReward, type Task } from '@reasoner/core';
+import { isReasonerError, runReward, type Task } from '@reasoner/core';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../openai-errors.js';
 import { rewardSchema } from './schemas.js';
@@ -29,7 +29,14 @@ export function rewardRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const task: Task = { id: `${req.id}-r${i}`, prompt, answer: labels?.[i] ?? undefined };
       const hooks = ctx.kernel.hooks;
       const text = await hooks.beforeReward.promise(response, task);
-      const r = await reward.score(task, text, req.workSignal);
+      let r;
+      try {
+        r = await reward.score(task, text, req.workSignal);
+      } catch (e) {
+        // The task is built from the request: a reward that cannot read it is the request's fault.
+        if (isReasonerError(e) && e.code === 'RSN_ERR_TASK') throw new HttpError(400, `query ${i}: ${e.message}${e.context.hint ? ` (fix: ${e.context.hint})` : ''}`, 'invalid_request_error', 'RSN_ERR_TASK', prompts ? `prompts[${i}]` : 'query');
+        throw e;
+      }
       return hooks.afterReward.promise(r, text, task);
     }));
     const rewards = results.map((r) => r.value);
