@@ -13,6 +13,8 @@ export default defineConfig({
   policy: tiny(),
   tasks: countdown(),
   search: bon({ n: 16, select: 'reward', temperature: 0.8 }),
-  learn: ppo({ algorithm: 'grpo', iterations: 20, promptsPerIteration: 8, groupSize: 16, temperature: 0.8, klCoef: 0.04, lr: 2e-4 }),
+  // The learner's defaults (40 iterations × 16 prompts × 16 samples, lr 1e-4, KL 0.04): lr 2e-4 over
+  // 20 × 8 lost 8.5 points greedy in one iterate round (27.5 → 19.0 %).
+  learn: ppo({ algorithm: 'grpo' }),
   run: { out: 'runs', seed: 1, concurrency: 16 },
 });
