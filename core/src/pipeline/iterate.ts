@@ -220,10 +220,11 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       try {
         const writes: Promise<void>[] = [];
         let writeError: unknown;
-        let base = 0;
+        // Progress counts the records kept from before a stop (known once the round's tasks are read).
+        let kept0 = 0, total = 0;
         const env0 = createLearnEnv(kernel, policy, {
           outDir: rdir, signal, seedLabel: `round:${round}`, budget,
-          progress: { onRecord: (r, n) => { writes.push(store.append(r).catch((e: unknown) => { writeError ??= e; })); o.onEvent?.({ phase: 'search', round, done: base + n, total: base + todo.length }); } },
+          progress: { onRecord: (r, n) => { writes.push(store.append(r).catch((e: unknown) => { writeError ??= e; })); o.onEvent?.({ phase: 'search', round, done: kept0 + n, total }); } },
         });
         const all = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);
         if (all.length === 0) throw new ReasonerError('RSN_ERR_DATASET', `task source "${tasks.name}" has no ${env0.trainSplit} tasks left for round ${round}`, { hint: 'lower --tasks-per-round, or use a task source with a larger training split' });
@@ -233,7 +234,8 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
         const ids = new Set(all.map((t) => t.id));
         const done = new Set(roundRecords(kept, ids).filter((r) => !r.error).map((r) => r.taskId));
         const todo = all.filter((t) => !done.has(t.id));
-        base = all.length - todo.length;
+        kept0 = all.length - todo.length;
+        total = all.length;
         const fresh = await env0.rollout(todo);
         await Promise.all(writes);
         if (writeError) throw ioError(writeError, store.trajectoriesFile, `cannot append to ${store.trajectoriesFile}`, 'free disk space or fix the folder\'s permissions, then resume');

@@ -11,7 +11,7 @@ export function registerIterate(program: Command): void {
     .option('--rounds <k>', 'rounds', '3')
     .option('--resume <id>', 'continue a stopped iterate run (its folder under run.out)')
     .option('--run-id <id>', 'name the run folder (default: iterate-<stamp>)')
-    .option('--tasks-per-round <n>', 'training tasks searched per round (default 1024)')
+    .option('--tasks-per-round <n>', 'training tasks searched per round (default 1024; online learners — PPO/GRPO — sample their own and ignore it)')
     .option('--eval-split <split>', 'held-out split for evaluation', 'test')
     .option('--eval-limit <n>', 'evaluation tasks (default 200)')
     .option('--k <k>', 'k of pass@k (default 16)')
