@@ -223,7 +223,7 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
         // Progress counts the records kept from before a stop (known once the round's tasks are read).
         let kept0 = 0, total = 0;
         const env0 = createLearnEnv(kernel, policy, {
-          outDir: rdir, signal, seedLabel: `round:${round}`, budget,
+          outDir: rdir, signal, seedLabel: `round:${round}`, budget, logRollouts: false,
           progress: { onRecord: (r, n) => { writes.push(store.append(r).catch((e: unknown) => { writeError ??= e; })); o.onEvent?.({ phase: 'search', round, done: kept0 + n, total }); } },
         });
         const all = await roundTasks(kernel, env0.trainSplit, round, opt.tasksPerRound);

@@ -75,4 +75,24 @@ describe('reasoner learn (pipeline)', () => {
     expect(warnings.some((w) => w.includes('log.jsonl'))).toBe(true);
     await k.close();
   });
+
+  it('rollouts.jsonl: every record a learner samples is kept, failures too, and reads back as records', async () => {
+    const sampler = definePlugin({ name: 'sampler', kind: 'learn', apiVersion: 1, setup: (): Learner => ({
+      name: 'sampler',
+      async learn(env) {
+        const a = await env.rollout([{ id: 'p1', prompt: '1+2', answer: '3' }, { id: 'p2', prompt: '2+2', answer: '4' }]);
+        const b = await env.rollout([{ id: 'p3', prompt: '1+2', answer: '3' }]);
+        return { steps: 0, metrics: { records: a.length + b.length } };
+      },
+    }) });
+    const k = await kernelFromConfig({ policy: fake, tasks: memoryTasks, search: memorySearch, learn: sampler, run: { out: 'runs' } }, dir, createLogger('silent'));
+    const r = await learnPipeline(k, { out: path.join(dir, 'roll') });
+    const lines = readFileSync(path.join(dir, 'roll', 'rollouts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(r.report.metrics.records!);
+    expect(lines.map((l) => l.taskId).sort()).toEqual(['p1', 'p2', 'p3']);
+    // The fake answers "ans 3" to everything: p2's wrong answer is kept, not only the right ones.
+    expect(lines.find((l) => l.taskId === 'p2')).toMatchObject({ prompt: '2+2', correct: false });
+    expect(lines.find((l) => l.taskId === 'p1')).toMatchObject({ correct: true });
+    await k.close();
+  });
 });

@@ -33,6 +33,13 @@ export interface LearnEnvOptions {
   progress?: RolloutProgress;
   /** Told of every learn step after the kernel's learnStep hook (progress; hooks are frozen, so not a tap). */
   onLearnStep?: (info: LearnStepInfo) => void;
+  /**
+   * Append every record the learner's `rollout` makes (online samples, greedy decodes,
+   * rationalisations) to `<outDir>/rollouts.jsonl` as it finishes (default true): the failures
+   * are kept, one line per record in the schema of a run's trajectories.jsonl. `iterate` turns it off for its round
+   * search, which has a run store of its own.
+   */
+  logRollouts?: boolean;
 }
 
 /** A search that explains itself when a learner needs one and the config has none. */
@@ -57,6 +64,28 @@ export function requireTrainablePolicy(kernel: Kernel, learner: string): Trainab
 
 /** Every learn step and epoch of a learner, one JSON line each (TRL's log_history, as a file you can tail). */
 export const LEARN_LOG = 'log.jsonl';
+/** Every record a learner's own rollouts made, one trajectory record per line. */
+export const ROLLOUT_LOG = 'rollouts.jsonl';
+
+/**
+ * Appends JSON lines to `file` (folder made on first use, `first` written before the first line).
+ * A file that cannot be written is one warning, then silence: what is
+ * logged never fails the training it describes.
+ */
+function jsonlAppender(file: string, logger: Kernel['logger'], consequence: string, first?: () => object): (line: object) => Promise<void> {
+  let ready: Promise<unknown> | undefined, failed = false;
+  return async (line) => {
+    if (failed) return;
+    try {
+      ready ??= mkdir(path.dirname(file), { recursive: true }).then(() => first && appendFile(file, JSON.stringify(first()) + '\n'));
+      await ready;
+      await appendFile(file, JSON.stringify(line) + '\n');
+    } catch (e) {
+      failed = true;
+      logger.warn(`cannot write ${file} (${(e as Error).message}); ${consequence}`);
+    }
+  };
+}
 
 /**
  * The kernel's hooks, with `learnStep` / `learnEpoch` also appended to `<outDir>/log.jsonl` and
@@ -65,20 +94,10 @@ export const LEARN_LOG = 'log.jsonl';
  * else to the kernel's hook. A log that cannot be written is a warning, never a failed training.
  */
 function withLearnLog(hooks: Hooks, outDir: string, logger: Kernel['logger'], onStep?: (info: LearnStepInfo) => void): Hooks {
-  const file = path.join(outDir, LEARN_LOG);
-  let ready: Promise<unknown> | undefined, failed = false;
-  const write = async (line: Record<string, unknown>) => {
-    if (failed) return;
-    try {
-      // A new env starts a new section: a resumed round or a reused --out appends after a start line.
-      ready ??= mkdir(outDir, { recursive: true }).then(() => appendFile(file, JSON.stringify({ type: 'start', time: new Date().toISOString() }) + '\n'));
-      await ready;
-      await appendFile(file, JSON.stringify({ ...line, time: new Date().toISOString() }) + '\n');
-    } catch (e) {
-      failed = true;
-      logger.warn(`cannot write ${file} (${(e as Error).message}); training goes on without the step log`);
-    }
-  };
+  // A new env starts a new section: a resumed round or a reused --out appends after a start line.
+  const stamped = (line: object) => ({ ...line, time: new Date().toISOString() });
+  const append = jsonlAppender(path.join(outDir, LEARN_LOG), logger, 'training goes on without the step log', () => stamped({ type: 'start' }));
+  const write = (line: object) => append(stamped(line));
   const wrap = <H extends Hooks['learnStep'] | Hooks['learnEpoch']>(hook: H, after: (info: Parameters<H['promise']>[0]) => Promise<void>): H =>
     new Proxy(hook, {
       get(target, prop, receiver) {
@@ -113,7 +132,25 @@ export function createLearnEnv(kernel: Kernel, policy: TrainablePolicy, o: Learn
     search, hooks: withLearnLog(kernel.hooks, o.outDir, kernel.logger, o.onLearnStep), budget, rng, signal: o.signal, logger: kernel.logger, outDir: o.outDir,
     ...(o.records ? { records: o.records } : {}),
     ...(o.dataset ? { dataset: o.dataset } : {}),
-    rollout: (t, opts) => rollout(services, t, { ...o.progress, ...opts }),
+    rollout: o.logRollouts === false
+      ? (t, opts) => rollout(services, t, { ...o.progress, ...opts })
+      : loggedRollout(services, path.join(o.outDir, ROLLOUT_LOG), kernel.logger, o.progress),
+  };
+}
+
+/** `rollout` with each record appended to `file` as it finishes (a stop mid-rollout keeps what is done). */
+function loggedRollout(services: Parameters<typeof rollout>[0], file: string, logger: Kernel['logger'], progress?: RolloutProgress): LearnEnv['rollout'] {
+  const append = jsonlAppender(file, logger, 'the learner goes on without keeping its rollouts');
+  return async (tasks, opts) => {
+    const writes: Promise<void>[] = [];
+    try {
+      return await rollout(services, tasks, {
+        ...progress, ...opts,
+        onRecord: (r, done, total) => { writes.push(append(r)); progress?.onRecord?.(r, done, total); },
+      });
+    } finally {
+      await Promise.all(writes);
+    }
   };
 }
 
