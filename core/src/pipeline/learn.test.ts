@@ -94,5 +94,10 @@ describe('reasoner learn (pipeline)', () => {
     expect(lines.find((l) => l.taskId === 'p2')).toMatchObject({ prompt: '2+2', correct: false });
     expect(lines.find((l) => l.taskId === 'p1')).toMatchObject({ correct: true });
     await k.close();
+    // The file is records: another learner learns from it (`reasoner learn --run <dir>/rollouts.jsonl`).
+    const k2 = await kernelFromConfig({ policy: fake, tasks: memoryTasks, search: memorySearch, learn, run: { out: 'runs' } }, dir, createLogger('silent'));
+    await learnPipeline(k2, { run: path.join(dir, 'roll', 'rollouts.jsonl'), out: path.join(dir, 'roll-2') });
+    expect(seen.records).toBe(3);
+    await k2.close();
   });
 });

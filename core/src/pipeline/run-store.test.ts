@@ -87,6 +87,16 @@ describe('run lock', () => {
     await store.close();
   });
 
+  it('read: a run folder or one JSONL file of records (a torn last line left out); a data set or junk gets RSN_ERR_RUN_CORRUPT', async () => {
+    const file = path.join(root, 'rollouts.jsonl');
+    writeFileSync(file, '{"taskId":"a","prompt":"p"}\n{"taskId":"b","prompt":"q"}\n{"taskId":"c","pro');
+    expect((await RunStore.read(file)).map((r) => r.taskId)).toEqual(['a', 'b']);
+    expect(readFileSync(file, 'utf8')).toContain('"c"'); // read-only: nothing repaired
+    writeFileSync(file, '{"prompt":"p","solution":"s","reward":1}\n');
+    await expect(RunStore.read(file)).rejects.toMatchObject({ code: 'RSN_ERR_RUN_CORRUPT', context: { line: 1, hint: expect.stringContaining('--data') } });
+    await expect(RunStore.read(path.join(root, 'nowhere'))).rejects.toMatchObject({ code: 'RSN_ERR_RUN_NOT_FOUND' });
+  });
+
   it('20 processes resuming a crashed run at once: exactly one writer per trial, no duplicated records', async () => {
     const N = 20;
     const TRIALS = 6;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rm, truncate, writeFile, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +15,28 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The complete lines of a records file (a torn last line is not one), each checked to be a trajectory record. */
+function parseRecords(text: string, file: string): TrajectoryRecord[] {
+  const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
+  const out: TrajectoryRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    let r: Partial<TrajectoryRecord> | undefined;
+    try {
+      r = JSON.parse(lines[i]!) as Partial<TrajectoryRecord>;
+    } catch {
+      r = undefined;
+    }
+    if (typeof r?.taskId !== 'string') {
+      throw new ReasonerError('RSN_ERR_RUN_CORRUPT', `${file}:${i + 1} is not a trajectory record (it has no "taskId")`, {
+        file, line: i + 1, hint: r ? 'a file of {prompt, solution, reward} lines is a data set: pass it with --data' : 'the file was edited by hand; remove or fix that line, then resume',
+      });
+    }
+    out.push(r as TrajectoryRecord);
+  }
+  return out;
 }
 
 /** Generation g of the lock: `run.lock` (0, also what older versions wrote), then `run.lock.1`, … */
@@ -157,12 +179,17 @@ export class RunStore {
     return () => rm(file, { force: true });
   }
 
-  /** Reads the complete records of a run folder without changing it (safe on a live run). */
-  static async read(dir: string): Promise<TrajectoryRecord[]> {
-    if (!existsSync(path.join(dir, TRAJECTORIES))) {
-      throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no ${TRAJECTORIES} in ${dir}`, { hint: 'pass a run folder, e.g. runs/<run-id>' });
+  /**
+   * Reads the complete records of a run folder — or of one JSONL file of trajectory records, such
+   * as a learner's rollouts.jsonl or an iterate round's trajectories.jsonl — without changing it
+   * (safe on a live run: a torn last line is left out).
+   */
+  static async read(dirOrFile: string): Promise<TrajectoryRecord[]> {
+    if (existsSync(dirOrFile) && statSync(dirOrFile).isFile()) return parseRecords(await readFile(dirOrFile, 'utf8'), dirOrFile);
+    if (!existsSync(path.join(dirOrFile, TRAJECTORIES))) {
+      throw new ReasonerError('RSN_ERR_RUN_NOT_FOUND', `no ${TRAJECTORIES} in ${dirOrFile}`, { hint: 'pass a run folder (runs/<run-id>) or a JSONL file of trajectory records (e.g. <learn-dir>/rollouts.jsonl)' });
     }
-    return new RunStore(dir, path.basename(dir)).readRecords(false);
+    return new RunStore(dirOrFile, path.basename(dirOrFile)).readRecords(false);
   }
 
   /** Reads every complete record; with `repair`, truncates a torn final line. */
@@ -171,19 +198,7 @@ export class RunStore {
     const text = await readFile(this.trajectoriesFile, 'utf8');
     const end = text.lastIndexOf('\n') + 1;
     if (end < text.length && repair) await truncate(this.trajectoriesFile, Buffer.byteLength(text.slice(0, end)));
-    const out: TrajectoryRecord[] = [];
-    const lines = text.slice(0, end).split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      if (!lines[i]) continue;
-      try {
-        out.push(JSON.parse(lines[i]!) as TrajectoryRecord);
-      } catch {
-        throw new ReasonerError('RSN_ERR_RUN_CORRUPT', `${this.trajectoriesFile}:${i + 1} is not a valid record`, {
-          file: this.trajectoriesFile, line: i + 1, hint: 'the file was edited by hand; remove or fix that line, then resume',
-        });
-      }
-    }
-    return out;
+    return parseRecords(text, this.trajectoriesFile);
   }
 
   /**

@@ -18,7 +18,7 @@ export function registerData(program: Command): void {
     .option('--tasks-options <json>', 'options for --tasks')
     .option('--split <split>', 'train | validation | test', 'train')
     .option('--limit <n>', 'at most n records')
-    .option('--run <dir>', 'export a run folder (runs/<id>) instead: one record per trajectory, reward = its reward value')
+    .option('--run <dir>', 'export a run folder (runs/<id>), or a JSONL of trajectory records (e.g. a learner\'s rollouts.jsonl), instead: one record per trajectory, reward = its reward value')
     .option('--format <name>', FORMAT_HELP)
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       if (opts.format) return exportFormatted(opts, cmd);

@@ -7,7 +7,7 @@ export function registerLearn(program: Command): void {
   program
     .command('learn')
     .description('train the policy with the configured learner: on a run\'s records (--run), a JSONL data set (--data), or online (search → update)')
-    .option('--run <dir>', 'learn from this run folder\'s records (runs/<id>)')
+    .option('--run <dir>', 'learn from this run folder\'s records (runs/<id>), or a JSONL file of trajectory records (e.g. another learner\'s rollouts.jsonl)')
     .option('--data <file>', 'learn from a JSONL of {prompt, solution, reward} (e.g. from `reasoner data export`)')
     .option('--out <dir>', 'where the checkpoint and learn.json go (default: <run.out>/learn-<stamp>)')
     .option('--checkpoint <dir>', CHECKPOINT_HELP)
