@@ -62,6 +62,17 @@ export interface EvalReport {
   n: number;
   tokens: number;
   wallMs: number;
+  /**
+   * Greedy pass@1 and pass@k per difficulty level, when the tasks carry `meta.level` (Countdown's
+   * shortest-solution steps, MATH's level): where a gain or a loss lies. Keys sorted.
+   */
+  byLevel?: Record<string, { n: number; accuracy: number; passAtK: number }>;
+}
+
+/** Task difficulty as a breakdown key, if the task states one. */
+function levelOf(task: Task): string | undefined {
+  const l = task.meta?.level;
+  return typeof l === 'number' || (typeof l === 'string' && l.length > 0) ? String(l) : undefined;
 }
 
 export interface EvalServices {
@@ -81,6 +92,7 @@ export async function evaluate(s: EvalServices, o: EvalOptions = {}): Promise<Ev
   const total = await s.tasks.count?.({ split: o.split, limit: o.limit }).catch(() => undefined);
   const rng = createRng(o.seed ?? 0);
   let n = 0, greedy = 0, pass1 = 0, passK = 0, maj = 0, tokens = 0;
+  const levels = new Map<string, { n: number; greedy: number; passK: number }>();
   const signal = o.signal ?? new AbortController().signal;
   const gen = { temperature: o.temperature ?? 1, topP: o.topP, maxTokens: o.maxTokens };
 
@@ -102,9 +114,17 @@ export async function evaluate(s: EvalServices, o: EvalOptions = {}): Promise<Ev
     passK += samples ? passAtK(samples, c, k) : 0;
     if (mi >= 0 && scored[mi]!.correct) maj++;
     tokens += budget.tokens;
+    const level = levelOf(task);
+    if (level !== undefined) {
+      const b = levels.get(level) ?? { n: 0, greedy: 0, passK: 0 };
+      levels.set(level, { n: b.n + 1, greedy: b.greedy + (gr.correct ? 1 : 0), passK: b.passK + (samples ? passAtK(samples, c, k) : 0) });
+    }
     o.onTask?.(task, { greedy: gr.correct === true, correct: c, samples });
     o.onProgress?.(n, total);
   }, () => signal.aborted);
 
-  return { accuracy: n ? greedy / n : 0, accuracyCi95: wilsonInterval(greedy, n), passAt1Sampled: n ? pass1 / n : 0, passAtK: n ? passK / n : 0, majAtK: n ? maj / n : 0, k, samples, n, tokens, wallMs: Date.now() - t0 };
+  const byLevel = levels.size
+    ? Object.fromEntries([...levels].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([l, b]) => [l, { n: b.n, accuracy: b.greedy / b.n, passAtK: b.passK / b.n }]))
+    : undefined;
+  return { accuracy: n ? greedy / n : 0, accuracyCi95: wilsonInterval(greedy, n), passAt1Sampled: n ? pass1 / n : 0, passAtK: n ? passK / n : 0, majAtK: n ? maj / n : 0, k, samples, n, tokens, wallMs: Date.now() - t0, ...(byLevel ? { byLevel } : {}) };
 }

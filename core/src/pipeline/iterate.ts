@@ -57,6 +57,8 @@ export interface RoundEval {
   klToStart: number;
   tokens: number;
   wallMs: number;
+  /** Greedy pass@1 and pass@k per difficulty level (tasks with `meta.level`; see EvalReport). */
+  byLevel?: EvalReport['byLevel'];
 }
 
 export interface RoundResult extends RoundEval {
@@ -201,7 +203,7 @@ export async function iteratePipeline(kernel: Kernel, o: IterateOptions): Promis
       const pr = await probe(policy, start, evalTasks, o.probeSamples ?? ITERATE_DEFAULTS.probeSamples, seed, signal);
       if (signal.aborted) return undefined;
       await kernel.hooks.evalResult.promise({ task: tasks.name, split: opt.evalSplit, n: rep.n, metrics: { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, round, ...pr } });
-      return { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, k: rep.k, n: rep.n, ...pr, tokens: rep.tokens, wallMs: Date.now() - t0 };
+      return { greedy: rep.accuracy, passAtK: rep.passAtK, majAtK: rep.majAtK, k: rep.k, n: rep.n, ...pr, tokens: rep.tokens, wallMs: Date.now() - t0, ...(rep.byLevel ? { byLevel: rep.byLevel } : {}) };
     };
 
     if (!state.start) {

@@ -48,11 +48,12 @@ export function registerEval(program: Command): void {
         if (limit !== undefined && report.n < limit && !signal.aborted) {
           kernel.logger.warn(`--limit ${limit}: the ${opts.split} split of "${tasks.name}" has ${report.n} tasks; all ${report.n} were evaluated`);
         }
-        const { accuracyCi95: [accuracyLow, accuracyHigh], ...numbers } = report;
+        const { accuracyCi95: [accuracyLow, accuracyHigh], byLevel, ...numbers } = report;
         await kernel.hooks.evalResult.promise({ task: tasks.name, split: opts.split, n: report.n, metrics: { ...numbers, accuracyLow, accuracyHigh } });
         if (g.json) printJson(report);
         else {
           process.stdout.write(`${tasks.name} ${opts.split} (${report.n} tasks): greedy pass@1 ${percentWithCi(report.accuracy, report.n)}  pass@${report.k} ${percent(report.passAtK)}  maj@${report.k} ${percent(report.majAtK)}  sampled pass@1 ${percent(report.passAt1Sampled)}  ${report.tokens} tokens  ${(report.wallMs / 1000).toFixed(1)} s\n`);
+          for (const [level, b] of Object.entries(byLevel ?? {})) process.stdout.write(`  level ${level} (${b.n} tasks): greedy pass@1 ${percent(b.accuracy)}  pass@${report.k} ${percent(b.passAtK)}\n`);
         }
       }, checkpointOverride(opts.checkpoint, (c) => (tasksSpec ? { ...c, tasks: tasksSpec } : c)));
     });

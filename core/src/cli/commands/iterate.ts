@@ -27,7 +27,8 @@ export function registerIterate(program: Command): void {
         let bar = createProgress('', false);
         let phase = '';
         const due = every(LEARN_LOG_MS);
-        const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${percentWithCi(e.greedy, e.n)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}`);
+        const levels = (e: RoundEval) => Object.entries(e.byLevel ?? {}).map(([l, b]) => `  [level ${l}: ${pct(b.accuracy)} / ${pct(b.passAtK)}]`).join('');
+        const line = (label: string, e: RoundEval) => kernel.logger.info(`${label}: greedy ${percentWithCi(e.greedy, e.n)}  pass@${e.k} ${pct(e.passAtK)}  diversity ${e.diversity.toFixed(2)}  KL to start ${e.klToStart.toFixed(4)}${levels(e)}`);
         const res = await iteratePipeline(kernel, {
           rounds, resume: opts.resume, runId: opts.runId, signal,
           tasksPerRound: intFlag(opts.tasksPerRound, '--tasks-per-round'), evalSplit,
@@ -54,7 +55,7 @@ export function registerIterate(program: Command): void {
         });
         bar.stop();
         const ci = (e: RoundEval) => wilsonInterval(Math.round(e.greedy * e.n), e.n);
-        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, greedyCi95: ci(r), passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy }));
+        const rows = res.state.rounds.map((r) => ({ round: r.round, greedy: r.greedy, greedyCi95: ci(r), passAtK: r.passAtK, tokens: r.tokens, wallMs: r.wallMs, checkpoint: r.checkpoint, diversity: r.diversity, klToStart: r.klToStart, searchAccuracy: r.searchAccuracy, ...(r.byLevel ? { byLevel: r.byLevel } : {}) }));
         const start = res.state.start && { ...res.state.start, greedyCi95: ci(res.state.start) };
         if (g.json) printJson({ rounds: rows, checkpoint: res.checkpoint, start, dir: res.dir });
         else kernel.logger.info(`done: ${res.state.rounds.length} rounds in ${res.dir}; last checkpoint ${res.checkpoint ?? '(none)'}${res.checkpoint ? ` (\`reasoner eval --checkpoint ${res.checkpoint}\`, or the policy's checkpoint option)` : ''}`);
